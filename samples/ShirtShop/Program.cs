@@ -1,0 +1,28 @@
+using Instrumentation;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.Services.AddControllers();
+builder.Services.AddHealthChecks();
+builder.Services.AddInstrumentation();
+
+var app = builder.Build();
+app.UseInstrumentation();
+app.MapControllers();
+
+app.MapGet("/healthz", [NotInstrumented] () => "ok");
+app.MapGet("/style/{id}/price", (string id) => 42).Instrumented();
+
+var catalog = app.MapGroup("/catalog").Instrumented();
+catalog.MapGet("/", () => new[] { "tee", "polo" });
+catalog.MapGet("/{sku:int}", (int sku) => new { sku, name = "tee" });
+catalog.MapGet("/files/{**path}", (string path) => $"file {path}");
+catalog.MapPost("/refresh", ThrowingRefresh);
+
+app.MapGet("/", () => "ShirtShop: try /style/42/make and /metrics").Instrumented();
+
+app.Run();
+
+static string ThrowingRefresh() => throw new InvalidOperationException("the catalog backend is down");
+
+/// <summary>Lets tests start the sample in memory.</summary>
+public partial class Program;

@@ -1,0 +1,95 @@
+using Instrumentation.Configuration;
+using Instrumentation.Hosting;
+using Instrumentation.Instruments;
+using Instrumentation.Sinks;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+// Conventional for ASP.NET Core: the registration methods live where users already have a using.
+namespace Microsoft.Extensions.DependencyInjection
+{
+    /// <summary>Registers the instrumentation services.</summary>
+    public static class InstrumentationServiceCollectionExtensions
+    {
+        /// <summary>
+        /// Adds instrumentation: binds and validates the <c>Instrumentation</c> configuration section at startup, and
+        /// registers the instruments and the sinks the section turns on.
+        /// </summary>
+        public static IServiceCollection AddInstrumentation(this IServiceCollection services, Action<InstrumentationOptions>? configure = null)
+        {
+            ArgumentNullException.ThrowIfNull(services);
+            var options = services.AddOptions<InstrumentationOptions>()
+                .BindConfiguration(InstrumentationOptions.SectionName, binder => binder.ErrorOnUnknownConfiguration = true)
+                .ValidateOnStart();
+            if (configure is not null)
+            {
+                options.Configure(configure);
+            }
+
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentationOptions>, InstrumentationOptionsValidator>());
+            services.TryAddSingleton(provider =>
+            {
+                var settings = provider.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
+                var minimum = settings.ErrorStatusCodeMinimum;
+                var rule = new ErrorRule(settings.IsError ?? (status => status >= minimum));
+                return new InstrumentRegistry(rule, settings.Wavefront.CpuTime);
+            });
+            services.TryAddSingleton<EndpointBinder>();
+            Sinks.Register(services);
+            return services;
+        }
+    }
+}
+
+namespace Microsoft.AspNetCore.Builder
+{
+    /// <summary>Adds the instrumentation middleware.</summary>
+    public static class InstrumentationApplicationBuilderExtensions
+    {
+        /// <summary>
+        /// Measures every request. Call it early, before exception handlers, so it sees the status the client gets.
+        /// The application's endpoints are bound to their instruments when the pipeline is built, wherever they are
+        /// mapped.
+        /// </summary>
+        public static IApplicationBuilder UseInstrumentation(this IApplicationBuilder app)
+        {
+            ArgumentNullException.ThrowIfNull(app);
+            var registry = app.ApplicationServices.GetService<InstrumentRegistry>()
+                ?? throw new InvalidOperationException(
+                    "UseInstrumentation() needs the instrumentation services: call builder.Services.AddInstrumentation() first.");
+            Sinks.Use(app);
+            app.Use(next =>
+            {
+                // Runs when the pipeline is built, after every Map call: the endpoint sources are all there.
+                BindEndpoints(app);
+                return new InstrumentationMiddleware(next, registry).Invoke;
+            });
+            return app;
+        }
+
+        private static void BindEndpoints(IApplicationBuilder app)
+        {
+            var binder = app.ApplicationServices.GetRequiredService<EndpointBinder>();
+            var endpoints = app as IEndpointRouteBuilder
+                ?? (app.Properties.TryGetValue("__EndpointRouteBuilder", out var builder) ? builder as IEndpointRouteBuilder : null);
+            if (endpoints?.DataSources is not IList<EndpointDataSource> sources)
+            {
+                app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation")
+                    .LogWarning("UseInstrumentation() found no endpoint route builder; endpoints are not instrumented.");
+                return;
+            }
+
+            for (var i = 0; i < sources.Count; i++)
+            {
+                if (sources[i] is not InstrumentingEndpointDataSource)
+                {
+                    sources[i] = new InstrumentingEndpointDataSource(sources[i], binder);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using Instrumentation.Instruments;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Instrumentation.Hosting;
+
+/// <summary>
+/// Times every request and records it under the instruments its endpoint carries. Place it first, so it sees the
+/// status code that reaches the client (after exception handlers) and the whole pipeline's latency.
+/// </summary>
+internal sealed class InstrumentationMiddleware
+{
+    // Stopwatch ticks are nanoseconds on Linux; elsewhere convert once per request with one multiplication.
+    private static readonly double NanosecondsPerTick = 1_000_000_000.0 / Stopwatch.Frequency;
+    private static readonly bool TicksAreNanoseconds = Stopwatch.Frequency == 1_000_000_000;
+
+    private readonly RequestDelegate next;
+    private readonly InstrumentRegistry registry;
+
+    public InstrumentationMiddleware(RequestDelegate next, InstrumentRegistry registry)
+    {
+        this.next = next;
+        this.registry = registry;
+    }
+
+    public Task Invoke(HttpContext context)
+    {
+        var start = Stopwatch.GetTimestamp();
+        registry.Application.Enter();
+        Task task;
+        try
+        {
+            task = next(context);
+        }
+        catch
+        {
+            Complete(context, start, threw: true);
+            throw;
+        }
+
+        if (task.IsCompletedSuccessfully)
+        {
+            Complete(context, start, threw: false);
+            return Task.CompletedTask;
+        }
+
+        return CompleteWhenDone(task, context, start);
+    }
+
+    private async Task CompleteWhenDone(Task task, HttpContext context, long start)
+    {
+        try
+        {
+            await task.ConfigureAwait(false);
+        }
+        catch
+        {
+            Complete(context, start, threw: true);
+            throw;
+        }
+
+        Complete(context, start, threw: false);
+    }
+
+    private void Complete(HttpContext context, long start, bool threw)
+    {
+        var elapsed = Stopwatch.GetTimestamp() - start;
+        var nanoseconds = TicksAreNanoseconds ? elapsed : (long)(elapsed * NanosecondsPerTick);
+        registry.Application.Leave();
+
+        // An exception that escapes the pipeline becomes a 500 for the client, whatever status was set before it.
+        var status = threw ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        var endpoint = context.GetEndpoint();
+        if (status >= 400 && context.Features.Get<IExceptionHandlerFeature>()?.Endpoint is { } failed)
+        {
+            // The exception handler cleared or replaced the endpoint to re-execute; the request belongs to the original.
+            endpoint = failed;
+        }
+
+        RouteInstruments route;
+        if (endpoint is not RouteEndpoint)
+        {
+            // No endpoint (404) or routing's own rejection endpoint (405): one fixed entity, never the raw path.
+            route = registry.Unmatched(context.Request.Method);
+        }
+        else if (endpoint.RequestDelegate?.Target is InstrumentedEndpoint instrumented)
+        {
+            route = instrumented.ForMethod(context.Request.Method);
+        }
+        else
+        {
+            registry.Application.RecordNotInstrumented(registry.ErrorRule.IsError(status));
+            return;
+        }
+
+        route.Record(status, nanoseconds, threw ? 0 : context.Response.ContentLength ?? 0);
+    }
+}

@@ -1,0 +1,77 @@
+using System.Collections.Concurrent;
+using Instrumentation.Model;
+
+namespace Instrumentation.Instruments;
+
+/// <summary>
+/// Every instrument of one application, created at startup when endpoints are bound. Sinks enumerate it off the
+/// request path; the request path reaches its instruments through the endpoint, never through this registry.
+/// </summary>
+public sealed class InstrumentRegistry
+{
+    private readonly ConcurrentDictionary<(string Entity, string Method), RouteInstruments> routes = new();
+    private readonly RouteInstruments[] unmatched;
+
+    /// <summary>Creates an empty registry.</summary>
+    public InstrumentRegistry(ErrorRule errorRule, bool measureCpu = false)
+    {
+        ErrorRule = errorRule;
+        MeasureCpu = measureCpu;
+        Application = new ApplicationInstruments(this);
+        unmatched = new RouteInstruments[HttpMethodIndex.Names.Length];
+        for (var i = 0; i < unmatched.Length; i++)
+        {
+            var descriptor = new RouteDescriptor(
+                RouteDescriptor.UnmatchedEntity, RouteDescriptor.UnmatchedTemplate, HttpMethodIndex.Names[i], RouteDescriptor.UnmatchedEntity);
+            unmatched[i] = new RouteInstruments(descriptor, metadata: null, traced: false, errorRule, measureCpu) { IsDeclared = false };
+        }
+    }
+
+    /// <summary>What counts as an error.</summary>
+    public ErrorRule ErrorRule { get; }
+
+    /// <summary>Whether per-request CPU time is measured.</summary>
+    public bool MeasureCpu { get; }
+
+    /// <summary>Application-wide figures.</summary>
+    public ApplicationInstruments Application { get; }
+
+    /// <summary>
+    /// The routes to report: every declared (route, method) of an instrumented endpoint, and the undeclared ones
+    /// (unmatched requests, methods an endpoint did not declare) once they have seen a request.
+    /// </summary>
+    public IEnumerable<RouteInstruments> Routes
+    {
+        get
+        {
+            foreach (var route in routes.Values.OrderBy(r => r.Descriptor.Entity, StringComparer.Ordinal).ThenBy(r => r.Descriptor.Method, StringComparer.Ordinal))
+            {
+                if (route.IsDeclared || route.Statuses.Any() || route.InFlight != 0)
+                {
+                    yield return route;
+                }
+            }
+
+            foreach (var route in unmatched)
+            {
+                if (route.Statuses.Any())
+                {
+                    yield return route;
+                }
+            }
+        }
+    }
+
+    /// <summary>The instruments of requests that matched no endpoint, by method.</summary>
+    internal RouteInstruments Unmatched(string method) => unmatched[HttpMethodIndex.Of(method)];
+
+    /// <summary>Gets or creates the instruments of a (route, method); endpoints rebuilt at startup share them.</summary>
+    internal RouteInstruments GetOrCreate(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, bool declared) =>
+        routes.GetOrAdd(
+            (descriptor.Entity, descriptor.Method),
+            static (_, state) => new RouteInstruments(state.descriptor, state.metadata, state.traced, state.rule, state.cpu) { IsDeclared = state.declared },
+            (descriptor, metadata, traced, declared, rule: ErrorRule, cpu: MeasureCpu));
+
+    /// <summary>Creates a reader for one sink: each sink's deltas are its own.</summary>
+    public InstrumentReader CreateReader() => new(this);
+}

@@ -1,0 +1,84 @@
+using Instrumentation.Model;
+
+namespace Instrumentation.Instruments;
+
+/// <summary>
+/// The instruments of one (route, HTTP method) pair: an in-flight gauge and one <see cref="StatusInstruments"/> per
+/// status code seen, held in an array indexed by status code so the request path never searches.
+/// </summary>
+public sealed class RouteInstruments
+{
+    internal const int FirstStatus = 100;
+    internal const int LastStatus = 599;
+    private const int OutOfRangeSlot = LastStatus - FirstStatus + 1;
+
+    private readonly StatusInstruments?[] statuses = new StatusInstruments?[OutOfRangeSlot + 1];
+    private readonly ErrorRule errorRule;
+    private readonly bool measureCpu;
+    private long inFlight;
+
+    internal RouteInstruments(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, ErrorRule errorRule, bool measureCpu)
+    {
+        Descriptor = descriptor;
+        Buckets = metadata?.Buckets;
+        Traced = traced;
+        this.errorRule = errorRule;
+        this.measureCpu = measureCpu;
+    }
+
+    /// <summary>The names of this route and method.</summary>
+    public RouteDescriptor Descriptor { get; }
+
+    /// <summary>Per-endpoint Prometheus bucket bounds (seconds), or null for the application's.</summary>
+    public double[]? Buckets { get; }
+
+    /// <summary>Whether the endpoint is marked for tracing (<c>[Traced]</c> / <c>.Traced()</c>).</summary>
+    public bool Traced { get; }
+
+    /// <summary>
+    /// False for series that exist only to fold traffic an endpoint did not declare (a method it does not list,
+    /// unmatched requests): sinks report those only once they have seen a request.
+    /// </summary>
+    public bool IsDeclared { get; internal init; } = true;
+
+    /// <summary>Requests of this route and method being handled right now.</summary>
+    public long InFlight => Volatile.Read(ref inFlight);
+
+    /// <summary>The status series seen so far, in status-code order.</summary>
+    public IEnumerable<StatusInstruments> Statuses
+    {
+        get
+        {
+            foreach (var status in statuses)
+            {
+                if (status is { } present)
+                {
+                    yield return present;
+                }
+            }
+        }
+    }
+
+    internal void Enter() => Interlocked.Increment(ref inFlight);
+
+    internal void Leave() => Interlocked.Decrement(ref inFlight);
+
+    /// <summary>Gets the series of a status code; created the first time that status is seen on this route.</summary>
+    public StatusInstruments ForStatus(int statusCode)
+    {
+        var slot = (uint)(statusCode - FirstStatus) <= LastStatus - FirstStatus ? statusCode - FirstStatus : OutOfRangeSlot;
+        return statuses[slot] ?? Create(slot);
+    }
+
+    internal void Record(int statusCode, long elapsedNanoseconds, long bytes) => ForStatus(statusCode).Record(elapsedNanoseconds, bytes);
+
+    private StatusInstruments Create(int slot)
+    {
+        var code = slot == OutOfRangeSlot ? 0 : slot + FirstStatus;
+        var fresh = new StatusInstruments(this, code, errorRule.IsError(code))
+        {
+            CpuTime = measureCpu ? new LogHistogram() : null,
+        };
+        return Interlocked.CompareExchange(ref statuses[slot], fresh, null) ?? fresh;
+    }
+}
