@@ -1,0 +1,44 @@
+using Microsoft.CodeAnalysis;
+
+namespace Instrumentation.Generator.Model;
+
+/// <summary>
+/// Where something was found, as plain values: a <see cref="Location"/> would pin the whole compilation in the
+/// incremental cache and never compare equal across edits.
+/// </summary>
+internal sealed record SourceSpan(string FilePath, int StartLine, int StartColumn, int EndLine, int EndColumn)
+{
+    public static readonly SourceSpan None = new(string.Empty, 0, 0, 0, 0);
+
+    public static SourceSpan From(SyntaxNode node) => From(node.GetLocation());
+
+    public static SourceSpan From(SyntaxToken token) => From(token.GetLocation());
+
+    public static SourceSpan From(Location location)
+    {
+        var span = location.GetLineSpan();
+        return new SourceSpan(
+            span.Path ?? string.Empty,
+            span.StartLinePosition.Line,
+            span.StartLinePosition.Character,
+            span.EndLinePosition.Line,
+            span.EndLinePosition.Character);
+    }
+
+    /// <summary>Rebuilds a location for a diagnostic, given the compilation's tree for <see cref="FilePath"/>.</summary>
+    public Location ToLocation(SyntaxTree? tree)
+    {
+        var lines = new Microsoft.CodeAnalysis.Text.LinePositionSpan(
+            new Microsoft.CodeAnalysis.Text.LinePosition(StartLine, StartColumn),
+            new Microsoft.CodeAnalysis.Text.LinePosition(EndLine, EndColumn));
+        if (tree is null)
+        {
+            return Location.Create(FilePath, default, lines);
+        }
+
+        var text = tree.GetText();
+        var start = text.Lines.GetPosition(lines.Start);
+        var end = text.Lines.GetPosition(lines.End);
+        return Location.Create(tree, Microsoft.CodeAnalysis.Text.TextSpan.FromBounds(start, end));
+    }
+}
