@@ -32,13 +32,12 @@ internal enum InstrumentationChoice
 
 /// <summary>One <c>MapGet</c>/<c>MapPost</c>/.../<c>Map</c>/<c>MapMethods</c> call.</summary>
 /// <param name="Template">The full template including group prefixes; null unless <paramref name="Status"/> is resolved.</param>
-/// <param name="Methods">The HTTP methods to instrument, already expanded for endpoints accepting any method.</param>
 /// <param name="HandlerName">Method or local function name; null for a lambda, which is named after method and template.</param>
 /// <param name="Choice">The effective choice of the groups, handler attributes and endpoint conventions, innermost last.</param>
 internal sealed record MinimalApiEndpointSpec(
     string? Template,
     TemplateStatus Status,
-    EquatableArray<string> Methods,
+    HttpMethodSet Methods,
     string? HandlerName,
     InstrumentationChoice Choice,
     SourceSpan Location);

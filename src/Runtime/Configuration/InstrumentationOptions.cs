@@ -42,6 +42,12 @@ public sealed class InstrumentationOptions
     /// <summary>What counts as an error, in code; overrides <see cref="ErrorStatusCodeMinimum"/>. Not bound from configuration.</summary>
     public Func<int, bool>? IsError { get; set; }
 
+    /// <summary>
+    /// Counts the response bytes really written (default). When false, only a declared Content-Length is counted,
+    /// which saves a few nanoseconds per request.
+    /// </summary>
+    public bool CountResponseBytes { get; set; } = true;
+
     /// <summary>The Prometheus endpoint.</summary>
     public PrometheusOptions Prometheus { get; set; } = new();
 

@@ -66,7 +66,8 @@ namespace Microsoft.AspNetCore.Builder
             {
                 // Runs when the pipeline is built, after every Map call: the endpoint sources are all there.
                 BindEndpoints(app);
-                return new InstrumentationMiddleware(next, registry).Invoke;
+                var options = app.ApplicationServices.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
+                return new InstrumentationMiddleware(next, registry, options.CountResponseBytes).Invoke;
             });
             return app;
         }
@@ -89,6 +90,9 @@ namespace Microsoft.AspNetCore.Builder
                 {
                     sources[i] = new InstrumentingEndpointDataSource(sources[i], binder);
                 }
+
+                // Bind now, so every instrument exists (and every naming problem shows) when the app starts.
+                _ = sources[i].Endpoints;
             }
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Instrumentation.Instruments;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 
 namespace Instrumentation.Hosting;
@@ -18,17 +19,20 @@ internal sealed class InstrumentationMiddleware
 
     private readonly RequestDelegate next;
     private readonly InstrumentRegistry registry;
+    private readonly CountingResponseBodyPool? counters;
 
-    public InstrumentationMiddleware(RequestDelegate next, InstrumentRegistry registry)
+    public InstrumentationMiddleware(RequestDelegate next, InstrumentRegistry registry, bool countResponseBytes)
     {
         this.next = next;
         this.registry = registry;
+        counters = countResponseBytes ? new CountingResponseBodyPool() : null;
     }
 
     public Task Invoke(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
         registry.Application.Enter();
+        var counter = CountBody(context);
         Task task;
         try
         {
@@ -36,20 +40,20 @@ internal sealed class InstrumentationMiddleware
         }
         catch
         {
-            Complete(context, start, threw: true);
+            Complete(context, start, counter, threw: true);
             throw;
         }
 
         if (task.IsCompletedSuccessfully)
         {
-            Complete(context, start, threw: false);
+            Complete(context, start, counter, threw: false);
             return Task.CompletedTask;
         }
 
-        return CompleteWhenDone(task, context, start);
+        return CompleteWhenDone(task, context, start, counter);
     }
 
-    private async Task CompleteWhenDone(Task task, HttpContext context, long start)
+    private async Task CompleteWhenDone(Task task, HttpContext context, long start, CountingResponseBody? counter)
     {
         try
         {
@@ -57,15 +61,43 @@ internal sealed class InstrumentationMiddleware
         }
         catch
         {
-            Complete(context, start, threw: true);
+            Complete(context, start, counter, threw: true);
             throw;
         }
 
-        Complete(context, start, threw: false);
+        Complete(context, start, counter, threw: false);
     }
 
-    private void Complete(HttpContext context, long start, bool threw)
+    private CountingResponseBody? CountBody(HttpContext context)
     {
+        if (counters is null || context.Features.Get<IHttpResponseBodyFeature>() is not { } body)
+        {
+            return null;
+        }
+
+        var counter = counters.Rent();
+        counter.Attach(body);
+        context.Features.Set<IHttpResponseBodyFeature>(counter);
+        return counter;
+    }
+
+    private long ResponseBytes(HttpContext context, CountingResponseBody? counter)
+    {
+        var written = 0L;
+        if (counter is not null)
+        {
+            written = counter.BytesWritten;
+            context.Features.Set(counter.Inner);
+            counters!.Return(counter);
+        }
+
+        // A HEAD response, or one sent by a server feature we cannot see, only declares its length.
+        return written > 0 ? written : context.Response.ContentLength ?? 0;
+    }
+
+    private void Complete(HttpContext context, long start, CountingResponseBody? counter, bool threw)
+    {
+        var bytes = ResponseBytes(context, counter);
         var elapsed = Stopwatch.GetTimestamp() - start;
         var nanoseconds = TicksAreNanoseconds ? elapsed : (long)(elapsed * NanosecondsPerTick);
         registry.Application.Leave();
@@ -95,6 +127,6 @@ internal sealed class InstrumentationMiddleware
             return;
         }
 
-        route.Record(status, nanoseconds, threw ? 0 : context.Response.ContentLength ?? 0);
+        route.Record(status, nanoseconds, bytes);
     }
 }

@@ -1,0 +1,395 @@
+using System.Collections.Immutable;
+using Instrumentation.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Instrumentation.Generator.Parsing;
+
+/// <summary>
+/// Finds controllers and their actions with MVC's discovery rules (ControllerFeatureProvider and the default application
+/// model) and resolves their attribute routes.
+/// </summary>
+internal static class ControllerParser
+{
+    private const string ControllerSuffix = "Controller";
+    private const string AsyncSuffix = "Async";
+
+    private static readonly Dictionary<string, string> HttpMethodAttributes = new(StringComparer.Ordinal)
+    {
+        ["HttpGetAttribute"] = "GET",
+        ["HttpPostAttribute"] = "POST",
+        ["HttpPutAttribute"] = "PUT",
+        ["HttpDeleteAttribute"] = "DELETE",
+        ["HttpPatchAttribute"] = "PATCH",
+        ["HttpHeadAttribute"] = "HEAD",
+        ["HttpOptionsAttribute"] = "OPTIONS",
+    };
+
+    // Runs on every class of every edited file, so it looks at syntax only. MVC only considers top-level classes.
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        node is ClassDeclarationSyntax declaration
+        && declaration.Parent is BaseNamespaceDeclarationSyntax or CompilationUnitSyntax
+        && declaration.TypeParameterList is null
+        && !declaration.Modifiers.Any(SyntaxKind.StaticKeyword)
+        && !declaration.Modifiers.Any(SyntaxKind.AbstractKeyword)
+        && (declaration.BaseList is not null
+            || declaration.AttributeLists.Count > 0
+            || declaration.Identifier.ValueText.EndsWith(ControllerSuffix, StringComparison.OrdinalIgnoreCase));
+
+    public static ControllerSpec? Parse(ClassDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (model.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type
+            || !IsFirstDeclaration(type, declaration)
+            || !IsController(type))
+        {
+            return null;
+        }
+
+        var controllerName = type.Name.EndsWith(ControllerSuffix, StringComparison.OrdinalIgnoreCase)
+            ? type.Name.Substring(0, type.Name.Length - ControllerSuffix.Length)
+            : type.Name;
+        var controllerTemplates = ControllerTemplates(type);
+        var controllerArea = AreaOf(InheritedAttributes(type));
+        var controllerChoice = ClassChoice(type);
+
+        var actions = new List<ActionSpec>();
+        foreach (var method in Actions(type))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            actions.Add(ParseAction(method, controllerName, controllerArea, controllerTemplates, controllerChoice));
+        }
+
+        return new ControllerSpec(type.ToDisplayString(), controllerName, actions.ToEquatableArray());
+    }
+
+    /// <summary>A partial class is seen once per declaration; only its first one produces the spec.</summary>
+    private static bool IsFirstDeclaration(INamedTypeSymbol type, ClassDeclarationSyntax declaration) =>
+        type.DeclaringSyntaxReferences.Length > 0
+        && type.DeclaringSyntaxReferences[0].SyntaxTree == declaration.SyntaxTree
+        && type.DeclaringSyntaxReferences[0].Span == declaration.Span;
+
+    public static bool IsController(INamedTypeSymbol type) =>
+        type.TypeKind == TypeKind.Class
+        && !type.IsAbstract
+        && !type.IsStatic
+        && type.DeclaredAccessibility == Accessibility.Public
+        && type.ContainingType is null
+        && !type.IsGenericType
+        && !HasInheritedAttribute(type, "NonControllerAttribute")
+        && (type.Name.EndsWith(ControllerSuffix, StringComparison.OrdinalIgnoreCase)
+            || HasInheritedAttribute(type, "ControllerAttribute")
+            || KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcNamespace, "ControllerBase"));
+
+    private static bool HasInheritedAttribute(INamedTypeSymbol type, string attributeName) =>
+        InheritedAttributes(type).Any(attribute => KnownSymbols.IsOrDerivesFrom(attribute.AttributeClass, KnownSymbols.MvcNamespace, attributeName));
+
+    private static IEnumerable<AttributeData> InheritedAttributes(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            foreach (var attribute in current.GetAttributes())
+            {
+                yield return attribute;
+            }
+        }
+    }
+
+    /// <summary>The most derived class that says anything decides: a base's choice does not outlive a derived class's.</summary>
+    private static InstrumentationChoice ClassChoice(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null; current = current.BaseType)
+        {
+            var choice = InstrumentationChoices.FromAttributes(current.GetAttributes());
+            if (choice != InstrumentationChoice.Unspecified)
+            {
+                return choice;
+            }
+        }
+
+        return InstrumentationChoice.Unspecified;
+    }
+
+    /// <summary>MVC takes the class routes of the most derived class that has any, so a derived class can replace them.</summary>
+    private static List<string> ControllerTemplates(INamedTypeSymbol type)
+    {
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            var templates = current.GetAttributes()
+                .Select(ReadRouteProvider)
+                .Where(provider => provider is { Template: not null })
+                .Select(provider => provider!.Value.Template!)
+                .ToList();
+            if (templates.Count > 0)
+            {
+                return templates;
+            }
+        }
+
+        return [];
+    }
+
+    private static string? AreaOf(IEnumerable<AttributeData> attributes)
+    {
+        foreach (var attribute in attributes)
+        {
+            if (KnownSymbols.IsOrDerivesFrom(attribute.AttributeClass, KnownSymbols.MvcNamespace, "AreaAttribute")
+                && attribute.ConstructorArguments.Length == 1)
+            {
+                return attribute.ConstructorArguments[0].Value as string;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Public instance methods MVC treats as actions, most derived first, each override counted once.</summary>
+    private static IEnumerable<IMethodSymbol> Actions(INamedTypeSymbol type)
+    {
+        var overridden = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
+        var signatures = new HashSet<string>(StringComparer.Ordinal);
+        for (var current = type; current is not null && !IsFrameworkBase(current); current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                if (member is not IMethodSymbol { MethodKind: MethodKind.Ordinary } method || overridden.Contains(method))
+                {
+                    continue;
+                }
+
+                for (var baseMethod = method.OverriddenMethod; baseMethod is not null; baseMethod = baseMethod.OverriddenMethod)
+                {
+                    overridden.Add(baseMethod);
+                }
+
+                // A method hidden with 'new' is not an action of the derived class.
+                if (!signatures.Add(Signature(method)))
+                {
+                    continue;
+                }
+
+                if (IsAction(type, method))
+                {
+                    yield return method;
+                }
+            }
+        }
+    }
+
+    // ControllerBase and Controller only declare [NonAction] helpers; not walking them saves binding their members.
+    private static bool IsFrameworkBase(INamedTypeSymbol type) =>
+        type.SpecialType == SpecialType.System_Object
+        || KnownSymbols.Is(type, KnownSymbols.MvcNamespace, "ControllerBase")
+        || KnownSymbols.Is(type, KnownSymbols.MvcNamespace, ControllerSuffix);
+
+    private static string Signature(IMethodSymbol method) =>
+        method.Name + "(" + string.Join(",", method.Parameters.Select(parameter => parameter.Type.ToDisplayString())) + ")";
+
+    private static bool IsAction(INamedTypeSymbol controller, IMethodSymbol method)
+    {
+        if (method.DeclaredAccessibility != Accessibility.Public || method.IsStatic || method.IsAbstract || method.IsGenericMethod)
+        {
+            return false;
+        }
+
+        var root = method;
+        while (root.OverriddenMethod is not null)
+        {
+            root = root.OverriddenMethod;
+        }
+
+        if (root.ContainingType.SpecialType == SpecialType.System_Object || IsDisposeImplementation(controller, method))
+        {
+            return false;
+        }
+
+        return !OverrideChain(method).Any(declaration => declaration.GetAttributes()
+            .Any(attribute => KnownSymbols.Is(attribute.AttributeClass, KnownSymbols.MvcNamespace, "NonActionAttribute")));
+    }
+
+    private static bool IsDisposeImplementation(INamedTypeSymbol controller, IMethodSymbol method)
+    {
+        if (method.Name != "Dispose" || method.Parameters.Length != 0)
+        {
+            return false;
+        }
+
+        var disposable = controller.AllInterfaces.FirstOrDefault(candidate => candidate.SpecialType == SpecialType.System_IDisposable);
+        var dispose = disposable?.GetMembers("Dispose").FirstOrDefault();
+        return dispose is not null
+            && SymbolEqualityComparer.Default.Equals(controller.FindImplementationForInterfaceMember(dispose), method);
+    }
+
+    private static IEnumerable<IMethodSymbol> OverrideChain(IMethodSymbol method)
+    {
+        for (var current = method; current is not null; current = current.OverriddenMethod)
+        {
+            yield return current;
+        }
+    }
+
+    /// <summary>The attributes MVC sees on an action: an override inherits its base declaration's.</summary>
+    private static List<AttributeData> ActionAttributes(IMethodSymbol method)
+    {
+        foreach (var declaration in OverrideChain(method))
+        {
+            var attributes = declaration.GetAttributes();
+            if (attributes.Any(attribute => ReadRouteProvider(attribute) is not null))
+            {
+                return [.. attributes];
+            }
+        }
+
+        return [.. method.GetAttributes()];
+    }
+
+    private static ActionSpec ParseAction(
+        IMethodSymbol method,
+        string controllerName,
+        string? controllerArea,
+        List<string> controllerTemplates,
+        InstrumentationChoice controllerChoice)
+    {
+        var chain = OverrideChain(method).ToList();
+        var actionName = chain.SelectMany(declaration => declaration.GetAttributes())
+            .Where(attribute => KnownSymbols.Is(attribute.AttributeClass, KnownSymbols.MvcNamespace, "ActionNameAttribute"))
+            .Select(attribute => attribute.ConstructorArguments.FirstOrDefault().Value as string)
+            .FirstOrDefault(name => name is not null)
+            ?? StripAsyncSuffix(method.Name);
+        var area = AreaOf(chain.SelectMany(declaration => declaration.GetAttributes())) ?? controllerArea;
+        var methodChoice = chain.Select(declaration => InstrumentationChoices.FromAttributes(declaration.GetAttributes()))
+            .FirstOrDefault(choice => choice != InstrumentationChoice.Unspecified);
+
+        var tokens = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        {
+            ["controller"] = controllerName,
+            ["action"] = actionName,
+        };
+        if (area is not null)
+        {
+            tokens["area"] = area;
+        }
+
+        var attributeRoutes = new List<AttributeRouteSpec>();
+        var conventionalSelectors = new List<HttpMethodSet>();
+        foreach (var selector in Selectors(ActionAttributes(method)))
+        {
+            if (selector.Template is null && controllerTemplates.Count == 0)
+            {
+                conventionalSelectors.Add(selector.Methods);
+                continue;
+            }
+
+            var prefixes = controllerTemplates.Count == 0 ? new List<string?> { null } : controllerTemplates.ConvertAll(template => (string?)template);
+            foreach (var prefix in prefixes)
+            {
+                attributeRoutes.Add(ResolveAttributeRoute(prefix, selector, tokens));
+            }
+        }
+
+        var location = method.Locations.FirstOrDefault(candidate => candidate.IsInSource);
+        return new ActionSpec(
+            method.Name,
+            actionName,
+            area,
+            attributeRoutes.ToEquatableArray(),
+            conventionalSelectors.ToEquatableArray(),
+            InstrumentationChoices.Override(controllerChoice, methodChoice),
+            location is null ? SourceSpan.None : SourceSpan.From(location));
+    }
+
+    private static string StripAsyncSuffix(string name) =>
+        name.EndsWith(AsyncSuffix, StringComparison.Ordinal) && name.Length > AsyncSuffix.Length
+            ? name.Substring(0, name.Length - AsyncSuffix.Length)
+            : name;
+
+    private static AttributeRouteSpec ResolveAttributeRoute(string? prefix, Selector selector, Dictionary<string, string> tokens)
+    {
+        var combined = RouteNaming.CombineAttributeTemplates(prefix, selector.Template) ?? string.Empty;
+        var replaced = RouteNaming.ReplaceTokens(combined, tokens);
+        if (replaced is null || RouteTemplateParser.Parse(replaced) is null)
+        {
+            return new AttributeRouteSpec(null, TemplateStatus.InvalidTemplate, selector.Methods);
+        }
+
+        return new AttributeRouteSpec(RouteNaming.NormalizeTemplate(replaced), TemplateStatus.Resolved, selector.Methods);
+    }
+
+    private readonly record struct RouteProvider(string? Template, EquatableArray<string> Methods, bool ProvidesMethods);
+
+    private readonly record struct Selector(string? Template, HttpMethodSet Methods);
+
+    /// <summary>
+    /// [Route], [HttpX] and [AcceptVerbs] as MVC reads them. A [HttpX] without template is "silent": it adds methods
+    /// without making the action attribute-routed. Other attributes are not route providers.
+    /// </summary>
+    private static RouteProvider? ReadRouteProvider(AttributeData attribute)
+    {
+        var type = attribute.AttributeClass;
+        if (KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcNamespace, "RouteAttribute"))
+        {
+            return new RouteProvider(attribute.ConstructorArguments.FirstOrDefault().Value as string, EquatableArray<string>.Empty, false);
+        }
+
+        if (KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcNamespace, "AcceptVerbsAttribute"))
+        {
+            var methods = attribute.ConstructorArguments
+                .SelectMany(argument => argument.Kind == TypedConstantKind.Array ? argument.Values : ImmutableArray.Create(argument))
+                .Select(value => value.Value as string)
+                .Where(value => value is not null)
+                .Select(value => value!.ToUpperInvariant())
+                .ToEquatableArray();
+            var route = attribute.NamedArguments.FirstOrDefault(argument => argument.Key == "Route").Value.Value as string;
+            return new RouteProvider(route, methods, true);
+        }
+
+        if (KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcRoutingNamespace, "HttpMethodAttribute"))
+        {
+            var template = attribute.ConstructorArguments
+                .FirstOrDefault(argument => argument.Type?.SpecialType == SpecialType.System_String).Value as string;
+            for (var current = type; current is not null; current = current.BaseType)
+            {
+                if (current.ContainingNamespace?.ToDisplayString() == KnownSymbols.MvcNamespace
+                    && HttpMethodAttributes.TryGetValue(current.Name, out var method))
+                {
+                    return new RouteProvider(template, new[] { method }.ToEquatableArray(), true);
+                }
+            }
+
+            // A custom HttpMethodAttribute whose methods are only known at run time: treat as any method.
+            return new RouteProvider(template, EquatableArray<string>.Empty, true);
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Splits an action's route attributes into selectors like MVC's default application model: each templated
+    /// provider is a selector of its own; silent providers share one selector, dropped if a plain [Route] is present.
+    /// Methods come from the provider itself, or from the silent [HttpX]s when the provider is a [Route].
+    /// </summary>
+    private static List<Selector> Selectors(List<AttributeData> attributes)
+    {
+        var providers = attributes.Select(ReadRouteProvider).Where(provider => provider is not null).Select(provider => provider!.Value).ToList();
+        var templated = providers.Where(provider => provider.Template is not null).ToList();
+        var silentMethods = providers.Where(provider => provider.Template is null).SelectMany(provider => provider.Methods).ToList();
+        var hasSilent = providers.Count > templated.Count;
+        var anySilentAcceptsAll = providers.Any(provider => provider.Template is null && provider.ProvidesMethods && provider.Methods.Count == 0);
+
+        var selectors = new List<Selector>();
+        foreach (var provider in templated)
+        {
+            var methods = provider.ProvidesMethods ? provider.Methods : silentMethods.ToEquatableArray();
+            var acceptsAll = provider.ProvidesMethods ? provider.Methods.Count == 0 : anySilentAcceptsAll;
+            selectors.Add(new Selector(provider.Template, acceptsAll ? HttpMethodSet.Any : new HttpMethodSet(methods.Distinct().ToEquatableArray())));
+        }
+
+        var createSilentSelector = templated.Count == 0 || (hasSilent && templated.All(provider => provider.ProvidesMethods));
+        if (createSilentSelector)
+        {
+            selectors.Add(new Selector(null, anySilentAcceptsAll ? HttpMethodSet.Any : new HttpMethodSet(silentMethods.Distinct().ToEquatableArray())));
+        }
+
+        return selectors;
+    }
+}

@@ -1,0 +1,100 @@
+using Instrumentation.Instruments;
+
+namespace Instrumentation.Runtime.Tests;
+
+public class LogHistogramTests
+{
+    [Fact]
+    public void Every_value_from_one_microsecond_to_100_seconds_is_reported_within_one_percent()
+    {
+        var random = new Random(20261121);
+        for (var i = 0; i < 200_000; i++)
+        {
+            // Log-uniform over [1 µs, 100 s] so every power of two is exercised.
+            var value = (long)Math.Exp(Math.Log(1_000) + random.NextDouble() * (Math.Log(100e9) - Math.Log(1_000)));
+            var histogram = new LogHistogram();
+            histogram.Record(value);
+            var bin = Assert.Single(histogram.Snapshot().Bins);
+            Assert.InRange(value, bin.LowerBound, bin.UpperBound - 1);
+            var relativeError = Math.Abs(bin.Midpoint - value) / value;
+            Assert.True(relativeError <= 0.01, $"{value} ns reported as {bin.Midpoint} ({relativeError:P3})");
+        }
+    }
+
+    [Fact]
+    public void Bins_tile_the_range_without_gaps_or_overlaps()
+    {
+        long expectedLower = 0;
+        for (var chunk = 0; chunk < LogHistogram.ChunkCount; chunk++)
+        {
+            var bins = chunk == 0 ? 1 : LogHistogram.BinsPerChunk;
+            for (var bin = 0; bin < bins; bin++)
+            {
+                Assert.Equal(expectedLower, LogHistogram.BinLowerBound(chunk, bin));
+                Assert.Equal((chunk, bin), LogHistogram.Locate(expectedLower));
+                var upper = LogHistogram.BinUpperBound(chunk, bin);
+                Assert.Equal((chunk, bin), LogHistogram.Locate(upper - 1));
+                expectedLower = upper;
+            }
+        }
+
+        Assert.Equal(1L << 37, expectedLower);
+        Assert.Equal((LogHistogram.ChunkCount - 1, LogHistogram.BinsPerChunk - 1), LogHistogram.Locate(long.MaxValue));
+    }
+
+    [Fact]
+    public void Count_sum_quantiles_and_bucket_counts_follow_the_recorded_values()
+    {
+        var histogram = new LogHistogram();
+        for (var ms = 1; ms <= 100; ms++)
+        {
+            histogram.Record(ms * 1_000_000L);
+        }
+
+        var snapshot = histogram.Snapshot();
+        Assert.Equal(100, snapshot.Count);
+        Assert.Equal(5050 * 1_000_000L, snapshot.Sum);
+        Assert.InRange(snapshot.Quantile(0.5), 50e6 * 0.99, 50e6 * 1.01);
+        Assert.InRange(snapshot.Quantile(0.99), 99e6 * 0.99, 99e6 * 1.01);
+        Assert.InRange(snapshot.Max, 100e6 * 0.99, 100e6 * 1.01);
+        Assert.Equal(10, histogram.CountAtOrBelow(10_500_000));
+        Assert.Equal(10, snapshot.CountAtOrBelow(10_500_000));
+        Assert.Equal(100, histogram.CountAtOrBelow(long.MaxValue));
+    }
+
+    [Fact]
+    public void An_interval_is_the_difference_of_two_cumulative_snapshots()
+    {
+        var histogram = new LogHistogram();
+        histogram.Record(2_000);
+        var first = histogram.Snapshot();
+        histogram.Record(3_000_000);
+        histogram.Record(3_000_000);
+        var second = histogram.Snapshot();
+
+        var interval = second.Minus(first);
+        Assert.Equal(2, interval.Count);
+        Assert.Equal(6_000_000, interval.Sum);
+        var bin = Assert.Single(interval.Bins);
+        Assert.Equal(2, bin.Count);
+        Assert.Equal(3, first.Plus(interval).Count);
+    }
+
+    [Fact]
+    public void Concurrent_recording_loses_nothing()
+    {
+        var histogram = new LogHistogram();
+        const int threads = 8;
+        const int perThread = 250_000;
+        Parallel.For(0, threads, new ParallelOptions { MaxDegreeOfParallelism = threads }, t =>
+        {
+            for (var i = 0; i < perThread; i++)
+            {
+                histogram.Record(1_000 + (i % 5_000) * 997L);
+            }
+        });
+
+        Assert.Equal(threads * perThread, histogram.Count);
+        Assert.Equal(threads * perThread, histogram.Snapshot().Count);
+    }
+}
