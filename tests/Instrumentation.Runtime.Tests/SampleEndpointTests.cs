@@ -45,6 +45,7 @@ public sealed class SampleEndpointTests : IAsyncLifetime
     {
         Assert.Equal("ok", await server.Client.GetStringAsync("/healthz"));
         Assert.Equal(HttpStatusCode.NoContent, (await server.Client.DeleteAsync("/style/7")).StatusCode);
+        await Registry.Settled(2);
         Assert.DoesNotContain(Registry.Routes, r => r.Descriptor.Entity.Contains("healthz", StringComparison.Ordinal) || r.Descriptor.Method == "DELETE");
         Assert.Equal(2, Registry.Application.Completed);
         Assert.Equal(0, Registry.TotalCount());
@@ -59,6 +60,7 @@ public sealed class SampleEndpointTests : IAsyncLifetime
         await server.Client.PostAsync("/style/3/order?count=2", null);
         await server.Client.GetAsync("/catalog/files/a/b/c.txt");
         await server.Client.GetAsync("/");
+        await Registry.Settled(6);
 
         Assert.Equal(1, Registry.Count("style.id.make", "GET", 200));
         Assert.Equal(1, Registry.Count("style.id.stock", "GET", 404));
@@ -88,6 +90,8 @@ public sealed class SampleEndpointTests : IAsyncLifetime
             await server.Client.SendAsync(new HttpRequestMessage(new HttpMethod(invented), "/style/1/make"));
         }
 
+        await Registry.Settled(9);
+
         Assert.Equal(5, Registry.Count("unmatched", "GET", 404));
         Assert.Equal(1, Registry.Count("unmatched", "PUT", 405));
         Assert.Equal(3, Registry.Count("unmatched", "OTHER", 405));
@@ -101,6 +105,7 @@ public sealed class SampleEndpointTests : IAsyncLifetime
     {
         var response = await server.Client.PostAsync("/catalog/refresh", null);
         Assert.Equal(HttpStatusCode.InternalServerError, response.StatusCode);
+        await Registry.Settled(1);
         Assert.Equal(1, Registry.Count("catalog.refresh", "POST", 500));
         Assert.Equal(1, Registry.Application.Errors);
         Assert.Equal(0, Registry.Application.InFlight);
@@ -122,6 +127,7 @@ public sealed class SampleEndpointTests : IAsyncLifetime
             }
         });
 
+        await Registry.Settled(clients * perClient);
         const int perPath = clients * perClient / 4;
         Assert.Equal(perPath, Registry.Count("style.id.make", "GET", 200));
         Assert.Equal(perPath, Registry.Count("catalog.int:sku", "GET", 200));
@@ -144,6 +150,8 @@ public sealed class SampleEndpointTests : IAsyncLifetime
             {
                 await server.Client.GetAsync("/style/9/make");
             }
+
+            await Registry.Settled(round * (round + 1) / 2 * 10);
 
             var reading = first.Read();
             var series = reading.Routes.Single(r => r.Route.Descriptor.Entity == "style.id.make" && r.Route.Descriptor.Method == "GET").Series.Single();

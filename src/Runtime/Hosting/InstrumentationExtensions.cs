@@ -3,6 +3,7 @@ using Instrumentation.Hosting;
 using Instrumentation.Instruments;
 using Instrumentation.Sinks;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -39,6 +40,8 @@ namespace Microsoft.Extensions.DependencyInjection
                 return new InstrumentRegistry(rule, settings.Wavefront.CpuTime);
             });
             services.TryAddSingleton<EndpointBinder>();
+            services.TryAddSingleton<EndpointBindingTargets>();
+            services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, EndpointBindingStartupFilter>());
             Sinks.Register(services);
             return services;
         }
@@ -61,39 +64,17 @@ namespace Microsoft.AspNetCore.Builder
             var registry = app.ApplicationServices.GetService<InstrumentRegistry>()
                 ?? throw new InvalidOperationException(
                     "UseInstrumentation() needs the instrumentation services: call builder.Services.AddInstrumentation() first.");
+            app.ApplicationServices.GetRequiredService<EndpointBindingTargets>().Add(EndpointBinding.RouteBuilders(app));
             Sinks.Use(app);
             app.Use(next =>
             {
-                // Runs when the pipeline is built, after every Map call: the endpoint sources are all there.
-                BindEndpoints(app);
+                // Runs when the pipeline is built, after every Map call; catches UseEndpoints-style route builders that
+                // the startup filter could not see.
+                EndpointBinding.Bind(app);
                 var options = app.ApplicationServices.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
                 return new InstrumentationMiddleware(next, registry, options.CountResponseBytes).Invoke;
             });
             return app;
-        }
-
-        private static void BindEndpoints(IApplicationBuilder app)
-        {
-            var binder = app.ApplicationServices.GetRequiredService<EndpointBinder>();
-            var endpoints = app as IEndpointRouteBuilder
-                ?? (app.Properties.TryGetValue("__EndpointRouteBuilder", out var builder) ? builder as IEndpointRouteBuilder : null);
-            if (endpoints?.DataSources is not IList<EndpointDataSource> sources)
-            {
-                app.ApplicationServices.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation")
-                    .LogWarning("UseInstrumentation() found no endpoint route builder; endpoints are not instrumented.");
-                return;
-            }
-
-            for (var i = 0; i < sources.Count; i++)
-            {
-                if (sources[i] is not InstrumentingEndpointDataSource)
-                {
-                    sources[i] = new InstrumentingEndpointDataSource(sources[i], binder);
-                }
-
-                // Bind now, so every instrument exists (and every naming problem shows) when the app starts.
-                _ = sources[i].Endpoints;
-            }
         }
     }
 }

@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the real servers the integration tests run against, when they are missing: Prometheus (with promtool),
+# carbon-cache and whisper-fetch (graphite-carbon), wrk. Debian packages; needs root (CI and dev machines run as root).
+set -euo pipefail
+missing=()
+command -v prometheus >/dev/null || missing+=(prometheus)
+command -v promtool >/dev/null || missing+=(prometheus)
+command -v carbon-cache >/dev/null || missing+=(graphite-carbon)
+command -v whisper-fetch >/dev/null || missing+=(python3-whisper)
+command -v wrk >/dev/null || missing+=(wrk)
+if ((${#missing[@]})); then
+  echo "== installing ${missing[*]}"
+  sudo_cmd=""
+  [[ $(id -u) == 0 ]] || sudo_cmd="sudo"
+  $sudo_cmd apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends $(printf '%s\n' "${missing[@]}" | sort -u) >/dev/null
+  # Debian starts the packaged daemons on their default ports; the tests start their own on free ports.
+  for service in prometheus carbon-cache; do
+    $sudo_cmd systemctl stop "$service" 2>/dev/null || true
+  done
+fi
+command -v prometheus promtool carbon-cache whisper-fetch >/dev/null
