@@ -24,7 +24,9 @@ internal sealed class TestApp : IAsyncDisposable
     public static async Task<TestApp> StartAsync(
         Action<WebApplication> configure, Action<WebApplicationBuilder>? builderSetup = null, IDictionary<string, string?>? settings = null)
     {
-        var builder = WebApplication.CreateSlimBuilder();
+        // An empty content root: the test folder holds the sample's appsettings.json, which must not leak in.
+        var contentRoot = Directory.CreateTempSubdirectory("instr-testapp-").FullName;
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = contentRoot });
         var port = FreePort.Next();
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         if (settings is not null)
