@@ -13,18 +13,16 @@ internal static class BuilderChains
 {
     /// <summary>
     /// A call that configures a builder and returns it (<c>WithTags</c>, <c>RequireAuthorization</c>, <c>Instrumented</c>):
-    /// an extension method whose result has the type of the builder it was called on.
+    /// an extension method that returns the type it extends.
     /// </summary>
     public static bool IsPassThroughConvention(IInvocationOperation invocation)
     {
-        if (!invocation.TargetMethod.IsExtensionMethod)
-        {
-            return false;
-        }
-
-        var receiver = KnownSymbols.Receiver(invocation);
-        return receiver is not null
-            && SymbolEqualityComparer.Default.Equals(KnownSymbols.Unwrap(receiver).Type, invocation.TargetMethod.ReturnType);
+        // Compared with the declared parameter, not the argument: MapGroup takes any IEndpointRouteBuilder and returns
+        // a new group, which must not pass for a convention on the group it was called on.
+        var method = invocation.TargetMethod;
+        return method.IsExtensionMethod
+            && method.Parameters.Length > 0
+            && SymbolEqualityComparer.Default.Equals(method.Parameters[0].Type, method.ReturnType);
     }
 
     /// <summary>

@@ -63,11 +63,27 @@ internal static class ControllerParser
         return new ControllerSpec(type.ToDisplayString(), controllerName, actions.ToEquatableArray());
     }
 
-    /// <summary>A partial class is seen once per declaration; only its first one produces the spec.</summary>
-    private static bool IsFirstDeclaration(INamedTypeSymbol type, ClassDeclarationSyntax declaration) =>
-        type.DeclaringSyntaxReferences.Length > 0
-        && type.DeclaringSyntaxReferences[0].SyntaxTree == declaration.SyntaxTree
-        && type.DeclaringSyntaxReferences[0].Span == declaration.Span;
+    /// <summary>
+    /// A partial class is seen once per declaration the predicate accepts; only the first of those produces the spec
+    /// (the very first declaration may be one the predicate skipped, such as one without base list or attributes).
+    /// </summary>
+    private static bool IsFirstDeclaration(INamedTypeSymbol type, ClassDeclarationSyntax declaration)
+    {
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.SyntaxTree == declaration.SyntaxTree && reference.Span == declaration.Span)
+            {
+                return true;
+            }
+
+            if (reference.GetSyntax() is ClassDeclarationSyntax other && IsCandidate(other, CancellationToken.None))
+            {
+                return false;
+            }
+        }
+
+        return false;
+    }
 
     public static bool IsController(INamedTypeSymbol type) =>
         type.TypeKind == TypeKind.Class

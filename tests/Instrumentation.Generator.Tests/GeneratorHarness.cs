@@ -1,0 +1,129 @@
+using System.Collections.Immutable;
+using System.Reflection;
+using Instrumentation.Generator.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Instrumentation.Generator.Tests;
+
+/// <summary>Compiles source snippets against the ASP.NET Core reference packs and runs the generator on them.</summary>
+internal static class GeneratorHarness
+{
+    private const string GlobalUsings = """
+        global using System;
+        global using System.Collections.Generic;
+        global using System.Linq;
+        global using System.Threading.Tasks;
+        global using Instrumentation;
+        global using Microsoft.AspNetCore.Builder;
+        global using Microsoft.AspNetCore.Http;
+        global using Microsoft.AspNetCore.Mvc;
+        global using Microsoft.AspNetCore.Routing;
+        """;
+
+    private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
+
+    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
+
+    private static ImmutableArray<MetadataReference> LoadReferences()
+    {
+        var packs = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs");
+        var directories = new[] { "Microsoft.NETCore.App.Ref", "Microsoft.AspNetCore.App.Ref" }
+            .Select(pack => ReferenceDirectory(Path.Combine(packs, pack)))
+            .ToList();
+        return
+        [
+            .. directories.SelectMany(directory => Directory.GetFiles(directory, "*.dll"))
+                .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)),
+            MetadataReference.CreateFromFile(typeof(InstrumentedAttribute).Assembly.Location),
+        ];
+    }
+
+    /// <summary>The reference assemblies of the pack version matching the running framework's major version.</summary>
+    private static string ReferenceDirectory(string pack)
+    {
+        var major = Environment.Version.Major.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var version = Directory.GetDirectories(pack)
+            .Where(directory => Path.GetFileName(directory).StartsWith(major + ".", StringComparison.Ordinal))
+            .OrderBy(directory => Version.TryParse(Path.GetFileName(directory), out var parsed) ? parsed : new Version())
+            .Last();
+        return Path.Combine(version, "ref", "net" + major + ".0");
+    }
+
+    public static CSharpCompilation Compile(params string[] sources) => Compile(OutputKind.DynamicallyLinkedLibrary, sources);
+
+    public static CSharpCompilation Compile(OutputKind kind, params string[] sources)
+    {
+        var trees = sources
+            .Select((source, index) => CSharpSyntaxTree.ParseText(source, ParseOptions, path: $"Source{index}.cs"))
+            .Append(CSharpSyntaxTree.ParseText(GlobalUsings, ParseOptions, path: "GlobalUsings.cs"));
+        return CSharpCompilation.Create(
+            "GeneratorInput" + Guid.NewGuid().ToString("N"),
+            trees,
+            References.Value,
+            new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
+    }
+
+    public static GeneratorDriver CreateDriver() =>
+        CSharpGeneratorDriver.Create(
+            [new InstrumentationGenerator().AsSourceGenerator()],
+            parseOptions: ParseOptions,
+            driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
+
+    public sealed record Result(GeneratorDriverRunResult Run, Compilation Output, string? Catalog)
+    {
+        /// <summary>The resolved endpoint model, the step the analyzers will read.</summary>
+        public ImmutableArray<EndpointModel> Endpoints =>
+            Run.Results[0].TrackedSteps[TrackingNames.Endpoints]
+                .SelectMany(step => step.Outputs)
+                .Select(output => (EquatableArray<EndpointModel>)output.Value)
+                .Single()
+                .AsImmutableArray();
+
+        public ImmutableArray<CatalogEntry> Entries =>
+            Run.Results[0].TrackedSteps[TrackingNames.Catalog]
+                .SelectMany(step => step.Outputs)
+                .Select(output => ((CatalogSpec)output.Value).Entries)
+                .Single()
+                .AsImmutableArray();
+
+        /// <summary>Catalog entries as "entity METHOD template handler" lines, sorted, for compact assertions.</summary>
+        public IReadOnlyList<string> Lines =>
+            Entries.Select(entry => $"{entry.Entity} {entry.Method} {entry.Template} {entry.Handler}").Order(StringComparer.Ordinal).ToList();
+
+        public void AssertLines(IEnumerable<string> expected) => Assert.Equal(expected.Order(StringComparer.Ordinal), Lines);
+
+        public bool Has(string entity, string template, string method, string handler) =>
+            Entries.Any(entry => entry.Entity == entity && entry.Template == template && entry.Method == method && entry.Handler == handler);
+    }
+
+    /// <summary>Runs the generator and requires both input and output compilations to be free of errors.</summary>
+    public static Result Run(params string[] sources) => Run(Compile(sources));
+
+    public static Result Run(Compilation compilation)
+    {
+        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        Assert.Empty(generatorDiagnostics);
+        AssertNoErrors(compilation, "input");
+        AssertNoErrors(output, "output");
+        var run = driver.GetRunResult();
+        var catalog = run.Results[0].GeneratedSources.SingleOrDefault(source => source.HintName == "InstrumentationCatalog.g.cs");
+        return new Result(run, output, catalog.SourceText?.ToString());
+    }
+
+    private static void AssertNoErrors(Compilation compilation, string which)
+    {
+        var errors = compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error).ToList();
+        Assert.True(errors.Count == 0, $"The {which} compilation has errors:\n" + string.Join("\n", errors));
+    }
+
+    /// <summary>Emits and loads the compilation in its own load context, sharing the runtime assembly with the tests.</summary>
+    public static Assembly Load(Compilation compilation)
+    {
+        using var image = new MemoryStream();
+        var emitted = compilation.Emit(image);
+        Assert.True(emitted.Success, string.Join("\n", emitted.Diagnostics));
+        image.Position = 0;
+        return new System.Runtime.Loader.AssemblyLoadContext(compilation.AssemblyName, isCollectible: true).LoadFromStream(image);
+    }
+}

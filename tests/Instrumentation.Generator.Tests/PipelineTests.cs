@@ -1,0 +1,201 @@
+using System.Collections;
+using System.Reflection;
+using System.Runtime.CompilerServices;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Instrumentation.Generator.Tests;
+
+/// <summary>The incremental pipeline's contract: values only, and nothing recomputed by unrelated edits.</summary>
+public class PipelineTests
+{
+    private const string Endpoints = """
+        [Route("api/[controller]")]
+        public class OrdersController : ControllerBase
+        {
+            [HttpGet("{id:int}")] public IActionResult Get(int id) => Ok();
+        }
+
+        public class HomeController : Controller
+        {
+            public IActionResult Index() => View();
+        }
+
+        public static class Endpoints
+        {
+            public static void Map(WebApplication app)
+            {
+                var api = app.MapGroup("/api").Instrumented();
+                api.MapGet("/style/{id}/make", (string id) => id);
+                app.MapDefaultControllerRoute();
+            }
+        }
+        """;
+
+    private const string Unrelated = """
+        public class Arithmetic
+        {
+            public int Add(int a, int b) => a + b;
+        }
+        """;
+
+    private const string UnrelatedEdited = """
+        public class Arithmetic
+        {
+            public int Add(int a, int b)
+            {
+                var sum = a + b;
+                return sum;
+            }
+
+            public int Twice(int a) => a * 2;
+        }
+        """;
+
+    [Fact]
+    public void Unrelated_edit_leaves_every_tracked_step_cached_or_unchanged()
+    {
+        var compilation = GeneratorHarness.Compile(Endpoints, Unrelated);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        var unrelatedTree = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs");
+        var edited = compilation.ReplaceSyntaxTree(
+            unrelatedTree,
+            CSharpSyntaxTree.ParseText(UnrelatedEdited, (CSharpParseOptions)unrelatedTree.Options, unrelatedTree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results[0];
+
+        Assert.Equal(TrackingNames.All.Order(), result.TrackedSteps.Keys.Where(TrackingNames.All.Contains).Order());
+        foreach (var name in TrackingNames.All)
+        {
+            foreach (var step in result.TrackedSteps[name])
+            {
+                foreach (var (_, reason) in step.Outputs)
+                {
+                    Assert.True(
+                        reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                        $"Step {name} produced {reason} after an unrelated edit.");
+                }
+            }
+        }
+
+        Assert.All(
+            result.TrackedOutputSteps.SelectMany(step => step.Value).SelectMany(step => step.Outputs),
+            output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
+    }
+
+    [Fact]
+    public void Editing_another_class_below_the_endpoints_in_the_same_file_changes_no_tracked_output()
+    {
+        var compilation = GeneratorHarness.Compile(Endpoints + "\n" + Unrelated);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        var tree = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
+        var edited = compilation.ReplaceSyntaxTree(
+            tree,
+            CSharpSyntaxTree.ParseText(Endpoints + "\n" + UnrelatedEdited, (CSharpParseOptions)tree.Options, tree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results[0];
+
+        foreach (var name in TrackingNames.All)
+        {
+            Assert.All(
+                result.TrackedSteps[name].SelectMany(step => step.Outputs),
+                output => Assert.True(
+                    output.Reason is IncrementalStepRunReason.Cached or IncrementalStepRunReason.Unchanged,
+                    $"Step {name} produced {output.Reason} after an edit of another class."));
+        }
+    }
+
+    [Fact]
+    public void Changing_an_endpoint_is_seen_by_the_pipeline()
+    {
+        var compilation = GeneratorHarness.Compile(Endpoints, Unrelated);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+
+        var endpointsTree = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source0.cs");
+        var edited = compilation.ReplaceSyntaxTree(
+            endpointsTree,
+            CSharpSyntaxTree.ParseText(Endpoints.Replace("/style/{id}/make", "/style/{id}/sell"), (CSharpParseOptions)endpointsTree.Options, endpointsTree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results[0];
+
+        Assert.Contains(result.TrackedSteps[TrackingNames.Catalog].SelectMany(step => step.Outputs), output => output.Reason == IncrementalStepRunReason.Modified);
+        Assert.Contains("/api/style/{id}/sell", result.GeneratedSources.Single().SourceText.ToString());
+    }
+
+    [Fact]
+    public void No_tracked_step_holds_symbols_syntax_locations_or_compilations()
+    {
+        var result = GeneratorHarness.Run(Endpoints, Unrelated).Run.Results[0];
+
+        // Roslyn's own "Compilation" input step necessarily holds the compilation; every other step, including each
+        // one this generator declares and its source output, must not.
+        var steps = result.TrackedSteps.Where(step => step.Key != "Compilation").Concat(result.TrackedOutputSteps).ToList();
+        Assert.Subset(steps.Select(step => step.Key).ToHashSet(), TrackingNames.All.ToHashSet());
+        foreach (var (name, runs) in steps)
+        {
+            foreach (var run in runs)
+            {
+                foreach (var (value, _) in run.Outputs)
+                {
+                    AssertHoldsNoCompilerObjects(value, $"{name}", new HashSet<object>(ReferenceEqualityComparer.Instance));
+                }
+            }
+        }
+    }
+
+    private static readonly Type[] Forbidden = [typeof(ISymbol), typeof(SyntaxNode), typeof(Location), typeof(SemanticModel), typeof(Compilation)];
+
+    private static void AssertHoldsNoCompilerObjects(object? value, string path, HashSet<object> visited)
+    {
+        if (value is null || value is string || value.GetType().IsPrimitive || value.GetType().IsEnum)
+        {
+            return;
+        }
+
+        var type = value.GetType();
+        Assert.False(Forbidden.Any(forbidden => forbidden.IsInstanceOfType(value)), $"{path} holds a {type.FullName}.");
+        if (!type.IsValueType && !visited.Add(value))
+        {
+            return;
+        }
+
+        // A default ImmutableArray holds nothing but throws when enumerated.
+        if (type.IsGenericType && type.GetGenericTypeDefinition() == typeof(System.Collections.Immutable.ImmutableArray<>)
+            && (bool)type.GetProperty(nameof(System.Collections.Immutable.ImmutableArray<int>.IsDefault))!.GetValue(value)!)
+        {
+            return;
+        }
+
+        if (value is IEnumerable sequence)
+        {
+            var index = 0;
+            foreach (var item in sequence)
+            {
+                AssertHoldsNoCompilerObjects(item, $"{path}[{index++}]", visited);
+            }
+        }
+
+        for (var current = type; current is not null && current != typeof(object); current = current.BaseType)
+        {
+            foreach (var field in current.GetFields(BindingFlags.Instance | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            {
+                if (field.FieldType.IsPointer || field.FieldType.IsByRefLike)
+                {
+                    continue;
+                }
+
+                AssertHoldsNoCompilerObjects(field.GetValue(value), $"{path}.{field.Name}", visited);
+            }
+        }
+    }
+
+    [Fact]
+    public void The_checker_catches_a_symbol_hidden_in_a_value()
+    {
+        var compilation = GeneratorHarness.Compile(Unrelated);
+        var symbol = compilation.GetTypeByMetadataName("Arithmetic")!;
+        var hidden = (Tuple: (1, new[] { new KeyValuePair<string, object>("x", new StrongBox<ISymbol>(symbol)) }), Text: "x");
+
+        Assert.ThrowsAny<Xunit.Sdk.XunitException>(() =>
+            AssertHoldsNoCompilerObjects(hidden, "hidden", new HashSet<object>(ReferenceEqualityComparer.Instance)));
+    }
+}
