@@ -11,6 +11,7 @@ public sealed class InstrumentRegistry
 {
     private readonly ConcurrentDictionary<(string Entity, string Method), RouteInstruments> routes = new();
     private readonly RouteInstruments[] unmatched;
+    private RouteInstruments[]? sorted;
 
     /// <summary>Creates an empty registry.</summary>
     public InstrumentRegistry(ErrorRule errorRule, bool measureCpu = false)
@@ -44,7 +45,7 @@ public sealed class InstrumentRegistry
     {
         get
         {
-            foreach (var route in routes.Values.OrderBy(r => r.Descriptor.Entity, StringComparer.Ordinal).ThenBy(r => r.Descriptor.Method, StringComparer.Ordinal))
+            foreach (var route in Sorted())
             {
                 if (route.IsDeclared || route.Statuses.Any() || route.InFlight != 0)
                 {
@@ -60,6 +61,20 @@ public sealed class InstrumentRegistry
                 }
             }
         }
+    }
+
+    // Routes are only added at startup, so the sorted view is built once and rebuilt only after an addition.
+    private RouteInstruments[] Sorted()
+    {
+        var current = Volatile.Read(ref sorted);
+        if (current is not null && current.Length == routes.Count)
+        {
+            return current;
+        }
+
+        current = [.. routes.Values.OrderBy(r => r.Descriptor.Entity, StringComparer.Ordinal).ThenBy(r => r.Descriptor.Method, StringComparer.Ordinal)];
+        Volatile.Write(ref sorted, current);
+        return current;
     }
 
     /// <summary>The instruments of requests that matched no endpoint, by method.</summary>

@@ -123,6 +123,42 @@ public sealed class LogHistogram
         return count;
     }
 
+    /// <summary>
+    /// Counts the values at or below each of <paramref name="bounds"/> (ascending) in one pass, reading live; returns
+    /// the total count, read in the same pass, so it is never below the last bound's count.
+    /// </summary>
+    public long CountAtOrBelow(ReadOnlySpan<long> bounds, Span<long> counts)
+    {
+        long count = 0;
+        var next = 0;
+        for (var c = 0; c < ChunkCount; c++)
+        {
+            var bins = Volatile.Read(ref chunks[c]);
+            if (bins is null)
+            {
+                continue;
+            }
+
+            for (var i = 0; i < bins.Length; i++)
+            {
+                var last = BinUpperBound(c, i) - 1;
+                while (next < bounds.Length && last > bounds[next])
+                {
+                    counts[next++] = count;
+                }
+
+                count += Volatile.Read(ref bins[i]);
+            }
+        }
+
+        while (next < bounds.Length)
+        {
+            counts[next++] = count;
+        }
+
+        return count;
+    }
+
     internal static (int Chunk, int Bin) Locate(long value)
     {
         var exponent = 63 - BitOperations.LeadingZeroCount((ulong)value | 1);

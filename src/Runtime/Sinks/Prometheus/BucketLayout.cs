@@ -1,0 +1,122 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
+
+namespace Instrumentation.Sinks.Prometheus;
+
+/// <summary>
+/// One set of <c>request_seconds</c> bucket bounds, converted once: the bounds in nanoseconds for the log histogram,
+/// and the <c>le</c> label values as UTF-8.
+/// </summary>
+internal sealed class BucketLayout
+{
+    private static readonly byte[] PlusInfinity = "+Inf"u8.ToArray();
+
+    public BucketLayout(IReadOnlyList<double> bounds)
+    {
+        if (Problem(bounds) is { } problem)
+        {
+            throw new ArgumentException($"Bucket bounds {problem}", nameof(bounds));
+        }
+
+        Bounds = [.. bounds];
+        Nanoseconds = new long[Bounds.Length];
+        LabelValues = new byte[Bounds.Length + 1][];
+        for (var i = 0; i < Bounds.Length; i++)
+        {
+            Nanoseconds[i] = (long)Math.Round(Bounds[i] * 1e9);
+            LabelValues[i] = Encoding.UTF8.GetBytes(FormatBound(Bounds[i]));
+        }
+
+        LabelValues[^1] = PlusInfinity;
+        LongestLabelValue = LabelValues.Max(v => v.Length);
+    }
+
+    /// <summary>The upper bounds in seconds, without +Inf.</summary>
+    public double[] Bounds { get; }
+
+    /// <summary>The upper bounds in nanoseconds.</summary>
+    public long[] Nanoseconds { get; }
+
+    /// <summary>The <c>le</c> values, the last being <c>+Inf</c>.</summary>
+    public byte[][] LabelValues { get; }
+
+    public int LongestLabelValue { get; }
+
+    /// <summary>The bucket (index into <see cref="LabelValues"/>) an exact value belongs to.</summary>
+    public int BucketOf(long nanoseconds)
+    {
+        for (var i = 0; i < Nanoseconds.Length; i++)
+        {
+            if (nanoseconds <= Nanoseconds[i])
+            {
+                return i;
+            }
+        }
+
+        return Nanoseconds.Length;
+    }
+
+    /// <summary>What is wrong with a set of bounds, or null; phrased to follow the key or endpoint it belongs to.</summary>
+    public static string? Problem(IReadOnlyList<double> bounds)
+    {
+        if (bounds.Count == 0)
+        {
+            return "must list at least one bound.";
+        }
+
+        for (var i = 0; i < bounds.Count; i++)
+        {
+            var bound = bounds[i];
+            if (!double.IsFinite(bound) || bound <= 0)
+            {
+                return $"must be positive finite numbers of seconds (got {bound.ToString(CultureInfo.InvariantCulture)}).";
+            }
+
+            if (bound < 1e-6)
+            {
+                // The histogram does not resolve below 512 ns; a sub-microsecond bound would only ever read 0.
+                return $"must be at least 0.000001 s (got {bound.ToString(CultureInfo.InvariantCulture)}).";
+            }
+
+            if (i > 0 && bound <= bounds[i - 1])
+            {
+                return $"must be strictly increasing ({bounds[i - 1].ToString(CultureInfo.InvariantCulture)} is followed by {bound.ToString(CultureInfo.InvariantCulture)}).";
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Fails the application's start when an endpoint declares bucket bounds that cannot be used.</summary>
+    public static void ValidateEndpoints(ICollection<EndpointDataSource> sources)
+    {
+        List<string>? failures = null;
+        foreach (var source in sources)
+        {
+            foreach (var endpoint in source.Endpoints)
+            {
+                if (endpoint.Metadata.GetMetadata<IInstrumentationMetadata>()?.Buckets is { Length: > 0 } buckets && Problem(buckets) is { } problem)
+                {
+                    (failures ??= []).Add($"[Instrumented(...)] buckets of endpoint '{endpoint.DisplayName}' {problem}");
+                }
+            }
+        }
+
+        if (failures is not null)
+        {
+            throw new InvalidOperationException(string.Join(Environment.NewLine, failures));
+        }
+    }
+
+    /// <summary>
+    /// The <c>le</c> text: the shortest round-trip form, with <c>.0</c> on whole numbers as OpenMetrics writes them, so
+    /// both formats name the same series.
+    /// </summary>
+    internal static string FormatBound(double bound)
+    {
+        var text = bound.ToString("R", CultureInfo.InvariantCulture);
+        return text.AsSpan().IndexOfAny('.', 'E') < 0 ? text + ".0" : text;
+    }
+}

@@ -1,0 +1,386 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.IO.Pipelines;
+using System.Reflection;
+using System.Text;
+using Instrumentation.Configuration;
+using Instrumentation.Instruments;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace Instrumentation.Sinks.Prometheus;
+
+/// <summary>
+/// Writes the instruments in the Prometheus text format 0.0.4 or OpenMetrics 1.0, reading the live instruments at
+/// scrape time. Every series' labels are escaped and encoded once, the first time it is scraped; a scrape copies those
+/// bytes and formats numbers into a pooled buffer that streams to the response.
+/// </summary>
+internal sealed class PrometheusExposition
+{
+    public const string TextContentType = "text/plain; version=0.0.4; charset=utf-8";
+    public const string OpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
+
+    private static readonly byte[] BucketPrefix = "request_seconds_bucket{"u8.ToArray();
+    private static readonly byte[] SumPrefix = "request_seconds_sum{"u8.ToArray();
+    private static readonly byte[] CountPrefix = "request_seconds_count{"u8.ToArray();
+    private static readonly byte[] SizePrefix = "response_size_bytes_total{"u8.ToArray();
+    private static readonly byte[] InFlightPrefix = "requests_inflight{"u8.ToArray();
+    private static readonly byte[] DependencyPrefix = "dependency_up{"u8.ToArray();
+
+    private static readonly byte[] HistogramHeader = Encoding.UTF8.GetBytes(
+        "# HELP request_seconds Request duration in seconds, by route template (addr), method and status.\n" +
+        "# TYPE request_seconds histogram\n");
+
+    private static readonly byte[] HistogramHeaderOpenMetrics = Encoding.UTF8.GetBytes(
+        "# HELP request_seconds Request duration in seconds, by route template (addr), method and status.\n" +
+        "# TYPE request_seconds histogram\n" +
+        "# UNIT request_seconds seconds\n");
+
+    private static readonly byte[] SizeHeader = Encoding.UTF8.GetBytes(
+        "# HELP response_size_bytes_total Response body bytes sent, by route template (addr), method and status.\n" +
+        "# TYPE response_size_bytes_total counter\n");
+
+    private static readonly byte[] SizeHeaderOpenMetrics = Encoding.UTF8.GetBytes(
+        "# HELP response_size_bytes Response body bytes sent, by route template (addr), method and status.\n" +
+        "# TYPE response_size_bytes counter\n" +
+        "# UNIT response_size_bytes bytes\n");
+
+    private static readonly byte[] InFlightHeader = Encoding.UTF8.GetBytes(
+        "# HELP requests_inflight Requests being handled right now, by route template (addr) and method.\n" +
+        "# TYPE requests_inflight gauge\n");
+
+    private static readonly byte[] DependencyHeader = Encoding.UTF8.GetBytes(
+        "# HELP dependency_up Whether a dependency answered its last check (1) or not (0).\n" +
+        "# TYPE dependency_up gauge\n");
+
+    private static readonly byte[] InfoHeader = Encoding.UTF8.GetBytes(
+        "# HELP application_info The application's name and version.\n" +
+        "# TYPE application_info gauge\n");
+
+    private static readonly byte[] InfoHeaderOpenMetrics = Encoding.UTF8.GetBytes(
+        "# HELP application The application's name and version.\n" +
+        "# TYPE application info\n");
+
+    private readonly InstrumentRegistry registry;
+    private readonly DependencyMonitor? dependencies;
+    private readonly ILogger logger;
+    private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
+    private readonly BucketLayout applicationBuckets;
+    private readonly byte[] infoLine;
+    private readonly ConcurrentDictionary<StatusInstruments, SeriesLabels> series = new();
+    private readonly ConcurrentDictionary<RouteInstruments, byte[]> routeLabels = new();
+    private readonly ConcurrentDictionary<double[], BucketLayout> endpointBuckets = new(ReferenceEqualityComparer.Instance);
+    private Scratch? idleScratch;
+
+    public PrometheusExposition(
+        InstrumentRegistry registry, InstrumentationOptions options, string version, DependencyMonitor? dependencies = null, ILogger? logger = null)
+    {
+        this.registry = registry;
+        this.dependencies = dependencies;
+        this.logger = logger ?? NullLogger.Instance;
+        Options = options.Prometheus;
+        commonLabels =
+        [
+            new("application", options.Application),
+            new("service", options.Service),
+            new("cluster", options.Cluster),
+            new("shard", options.Shard),
+        ];
+        applicationBuckets = new BucketLayout(options.Prometheus.EffectiveBuckets);
+        Version = version;
+        var info = new LabelSet().Add("version", version).Add("name", options.Application).Add(commonLabels);
+        infoLine = Encoding.UTF8.GetBytes($"application_info{{{info}}} 1\n");
+    }
+
+    public PrometheusOptions Options { get; }
+
+    /// <summary>The version <c>application_info</c> reports.</summary>
+    public string Version { get; }
+
+    /// <summary>
+    /// Writes one scrape. <paramref name="openMetrics"/> selects OpenMetrics 1.0 (with exemplars when enabled) over
+    /// the text format 0.0.4.
+    /// </summary>
+    public async Task WriteAsync(PipeWriter writer, bool openMetrics, CancellationToken cancellationToken = default)
+    {
+        var scratch = Interlocked.Exchange(ref idleScratch, null) ?? new Scratch();
+        using var buffer = new Utf8Buffer();
+        try
+        {
+            scratch.Collect(registry);
+            var exemplars = openMetrics && Options.Exemplars;
+
+            buffer.Write(openMetrics ? HistogramHeaderOpenMetrics : HistogramHeader);
+            foreach (var status in scratch.Series)
+            {
+                WriteHistogram(buffer, status, exemplars);
+                if (buffer.ShouldFlush)
+                {
+                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            buffer.Write(openMetrics ? SizeHeaderOpenMetrics : SizeHeader);
+            foreach (var status in scratch.Series)
+            {
+                WriteSample(buffer, SizePrefix, LabelsOf(status).Labels, status.ResponseBytes);
+                if (buffer.ShouldFlush)
+                {
+                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            buffer.Write(InFlightHeader);
+            foreach (var route in scratch.Routes)
+            {
+                WriteSample(buffer, InFlightPrefix, LabelsOf(route), route.InFlight);
+                if (buffer.ShouldFlush)
+                {
+                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            buffer.Write(DependencyHeader);
+            if (dependencies is not null)
+            {
+                foreach (var dependency in dependencies.States)
+                {
+                    if (dependency.Up is { } up)
+                    {
+                        WriteSample(buffer, DependencyPrefix, dependency.Labels, up ? 1 : 0);
+                    }
+                }
+            }
+
+            buffer.Write(openMetrics ? InfoHeaderOpenMetrics : InfoHeader);
+            buffer.Write(infoLine);
+            if (openMetrics)
+            {
+                buffer.Write("# EOF\n"u8);
+            }
+
+            await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            scratch.Clear();
+            idleScratch = scratch;
+        }
+    }
+
+    /// <summary>Labels every series of this status carries, for the exemplar recorder and the scrape.</summary>
+    internal SeriesLabels LabelsOf(StatusInstruments status) =>
+        series.TryGetValue(status, out var labels) ? labels : series.GetOrAdd(status, CreateSeriesLabels);
+
+    /// <summary>Keeps the trace of the latest sampled request of a series, per bucket; called on the request path.</summary>
+    internal void RecordExemplar(StatusInstruments status, long nanoseconds, ActivityTraceId traceId, ActivitySpanId spanId)
+    {
+        var labels = LabelsOf(status);
+        var bucket = labels.Buckets.BucketOf(nanoseconds);
+        var slots = labels.Exemplars;
+        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+        lock (slots)
+        {
+            slots[bucket] = new Exemplar(traceId, spanId, nanoseconds, now);
+        }
+    }
+
+    private void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, bool exemplars)
+    {
+        var labels = LabelsOf(status);
+        var layout = labels.Buckets;
+        var latency = status.Latency;
+        var bounds = layout.Nanoseconds;
+
+        // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
+        // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
+        Span<long> counts = stackalloc long[bounds.Length];
+        var total = latency.CountAtOrBelow(bounds, counts);
+        for (var i = 0; i <= bounds.Length; i++)
+        {
+            var count = i < bounds.Length ? counts[i] : total;
+            buffer.Write(BucketPrefix);
+            buffer.Write(labels.Labels);
+            buffer.Write(",le=\""u8);
+            buffer.Write(layout.LabelValues[i]);
+            buffer.Write("\"} "u8);
+            buffer.Write(count);
+            if (exemplars)
+            {
+                WriteExemplar(buffer, labels, i);
+            }
+
+            buffer.Write((byte)'\n');
+            if (i == bounds.Length)
+            {
+                buffer.Write(SumPrefix);
+                buffer.Write(labels.Labels);
+                buffer.Write("} "u8);
+                buffer.Write(latency.Sum / 1e9);
+                buffer.Write((byte)'\n');
+                buffer.Write(CountPrefix);
+                buffer.Write(labels.Labels);
+                buffer.Write("} "u8);
+                buffer.Write(count);
+                buffer.Write((byte)'\n');
+            }
+        }
+    }
+
+    private static void WriteExemplar(Utf8Buffer buffer, SeriesLabels labels, int bucket)
+    {
+        Exemplar exemplar;
+        lock (labels.Exemplars)
+        {
+            exemplar = labels.Exemplars[bucket];
+        }
+
+        if (exemplar.UnixMilliseconds == 0)
+        {
+            return;
+        }
+
+        Span<byte> id = stackalloc byte[16];
+        buffer.Write(" # {trace_id=\""u8);
+        exemplar.TraceId.CopyTo(id);
+        buffer.WriteHex(id);
+        buffer.Write("\",span_id=\""u8);
+        exemplar.SpanId.CopyTo(id[..8]);
+        buffer.WriteHex(id[..8]);
+        buffer.Write("\"} "u8);
+        buffer.Write(exemplar.Nanoseconds / 1e9);
+        buffer.Write((byte)' ');
+        buffer.WriteMillisecondsAsSeconds(exemplar.UnixMilliseconds);
+    }
+
+    private static void WriteSample(Utf8Buffer buffer, byte[] prefix, byte[] labels, long value)
+    {
+        buffer.Write(prefix);
+        buffer.Write(labels);
+        buffer.Write("} "u8);
+        buffer.Write(value);
+        buffer.Write((byte)'\n');
+    }
+
+    private byte[] LabelsOf(RouteInstruments route) =>
+        routeLabels.TryGetValue(route, out var labels)
+            ? labels
+            : routeLabels.GetOrAdd(route, r => new LabelSet().Add("method", r.Descriptor.Method).Add("addr", r.Descriptor.Template).Add(commonLabels).ToUtf8());
+
+    private SeriesLabels CreateSeriesLabels(StatusInstruments status)
+    {
+        var descriptor = status.Route.Descriptor;
+        var labels = new LabelSet()
+            .Add("type", "http")
+            .Add("status", status.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture))
+            .Add("isError", status.IsError ? "true" : "false")
+            .Add("method", descriptor.Method)
+            .Add("addr", descriptor.Template)
+            .Add(commonLabels);
+        return new SeriesLabels(labels.ToUtf8(), BucketsOf(status.Route));
+    }
+
+    private BucketLayout BucketsOf(RouteInstruments route)
+    {
+        if (route.Buckets is not { Length: > 0 } bounds)
+        {
+            return applicationBuckets;
+        }
+
+        return endpointBuckets.GetOrAdd(bounds, b =>
+        {
+            if (BucketLayout.Problem(b) is { } problem)
+            {
+                // Startup rejects these for mapped endpoints; never fail a scrape over them.
+                logger.LogError("Buckets of {Route} {Problem} Using the application's buckets.", route.Descriptor.Template, problem);
+                return applicationBuckets;
+            }
+
+            return new BucketLayout(b);
+        });
+    }
+
+    /// <summary>
+    /// The version for <c>application_info</c>: configured, else the application assembly's informational version
+    /// without its <c>+commit</c> suffix.
+    /// </summary>
+    internal static string ResolveVersion(string? configured, string? applicationName)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            return configured;
+        }
+
+        Assembly? assembly = null;
+        if (!string.IsNullOrEmpty(applicationName))
+        {
+            try
+            {
+                assembly = Assembly.Load(new AssemblyName(applicationName));
+            }
+            catch (Exception e) when (e is FileNotFoundException or FileLoadException or BadImageFormatException)
+            {
+                // Fall back to the entry assembly.
+            }
+        }
+
+        assembly ??= Assembly.GetEntryAssembly();
+        var version = assembly?.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? assembly?.GetName().Version?.ToString();
+        if (string.IsNullOrWhiteSpace(version))
+        {
+            return "unknown";
+        }
+
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return plus > 0 ? version[..plus] : version;
+    }
+
+    /// <summary>Lists reused between scrapes, so a scrape of many series does not allocate them each time.</summary>
+    private sealed class Scratch
+    {
+        public List<RouteInstruments> Routes { get; } = [];
+
+        public List<StatusInstruments> Series { get; } = [];
+
+        public void Collect(InstrumentRegistry registry)
+        {
+            foreach (var route in registry.Routes)
+            {
+                Routes.Add(route);
+                foreach (var status in route.Statuses)
+                {
+                    Series.Add(status);
+                }
+            }
+        }
+
+        public void Clear()
+        {
+            Routes.Clear();
+            Series.Clear();
+        }
+    }
+}
+
+/// <summary>A series' encoded labels, its bucket layout, and its latest exemplar per bucket.</summary>
+internal sealed class SeriesLabels
+{
+    public SeriesLabels(byte[] labels, BucketLayout buckets)
+    {
+        Labels = labels;
+        Buckets = buckets;
+        Exemplars = new Exemplar[buckets.LabelValues.Length];
+    }
+
+    public byte[] Labels { get; }
+
+    public BucketLayout Buckets { get; }
+
+    /// <summary>Guarded by a lock on itself; written only for sampled requests.</summary>
+    public Exemplar[] Exemplars { get; }
+}
+
+/// <summary>The trace of one request, kept without allocating: the ids are structs.</summary>
+internal readonly record struct Exemplar(ActivityTraceId TraceId, ActivitySpanId SpanId, long Nanoseconds, long UnixMilliseconds);
