@@ -168,7 +168,7 @@ public sealed class PrometheusServerTests(PrometheusFixture fixture) : IClassFix
             buckets.Select(b => (b.Labels["le"], b.Value)).Order());
 
         var dependencies = await fixture.Query("dependency_up");
-        Assert.Equal([("carrier", "0"), ("inventory", "1")], dependencies.Select(d => (d.Labels["name"], d.Value)).Order());
+        Assert.Equal([("carrier", "0"), ("catalog-db", "1"), ("inventory", "1")], dependencies.Select(d => (d.Labels["name"], d.Value)).Order());
 
         var info = Assert.Single(await fixture.Query("application_info"));
         Assert.Equal(("1.4.2", "Ordering", "1"), (info.Labels["version"], info.Labels["name"], info.Value));

@@ -1,5 +1,6 @@
 using System.Net;
 using Instrumentation.Instruments;
+using Instrumentation.Model;
 using Instrumentation.TestSupport;
 
 namespace Instrumentation.Runtime.Tests;
@@ -38,6 +39,9 @@ public sealed class SampleEndpointTests : IAsyncLifetime
             "style.int:id.order POST /style/{id:int}/order OrderShirts",
         ];
         Assert.Equal(expected, routes.Where(r => r.Method != "OTHER").Select(r => $"{r.Entity} {r.Method} {r.Template} {r.Handler}").Order(StringComparer.Ordinal));
+
+        // Every one of them is the constant the source generator emitted, not a name computed at startup.
+        Assert.All(routes.Where(r => r.Method != "OTHER"), r => Assert.Contains(EndpointCatalog.Routes, c => ReferenceEquals(c, r)));
     }
 
     [Fact]
