@@ -37,7 +37,8 @@ namespace Microsoft.Extensions.DependencyInjection
                 var settings = provider.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
                 var minimum = settings.ErrorStatusCodeMinimum;
                 var rule = new ErrorRule(settings.IsError ?? (status => status >= minimum));
-                return new InstrumentRegistry(rule, settings.Wavefront.CpuTime);
+                // CPU time costs two thread-clock reads per request: only worth it when a sink reports cpu_ns.
+                return new InstrumentRegistry(rule, settings.Wavefront.CpuTime && settings.Wavefront.IsActive);
             });
             services.TryAddSingleton<EndpointBinder>();
             services.TryAddSingleton<EndpointBindingTargets>();

@@ -21,11 +21,19 @@ internal sealed class InstrumentationMiddleware
     private readonly InstrumentRegistry registry;
     private readonly CountingResponseBodyPool? counters;
 
+    // Per-request CPU time costs two clock_gettime calls; only paid when a sink reports cpu_ns (docs/wavefront.md).
+    private readonly bool measureCpu;
+
+    // The request's span, when tracing is on (docs/tracing.md).
+    private readonly Tracing.RequestTracer? tracer;
+
     public InstrumentationMiddleware(RequestDelegate next, InstrumentRegistry registry, bool countResponseBytes)
     {
         this.next = next;
         this.registry = registry;
         counters = countResponseBytes ? new CountingResponseBodyPool() : null;
+        measureCpu = registry.MeasureCpu && Sinks.Wavefront.ThreadCpuTime.IsSupported;
+        tracer = Tracing.RequestTracer.For(registry);
     }
 
     public Task Invoke(HttpContext context)
@@ -33,39 +41,48 @@ internal sealed class InstrumentationMiddleware
         var start = Stopwatch.GetTimestamp();
         registry.Application.Enter();
         var counter = CountBody(context);
+        tracer?.Start(context);
+
+        // CPU time of the synchronous part: from here until the pipeline completes or first yields (same thread).
+        var cpu = measureCpu ? Sinks.Wavefront.ThreadCpuTime.Now() : -1;
         Task task;
         try
         {
             task = next(context);
         }
-        catch
+        catch (Exception e)
         {
-            Complete(context, start, counter, threw: true);
+            tracer?.Failed(context, e);
+            Complete(context, start, counter, threw: true, CpuSince(cpu));
             throw;
         }
 
+        cpu = CpuSince(cpu);
         if (task.IsCompletedSuccessfully)
         {
-            Complete(context, start, counter, threw: false);
+            Complete(context, start, counter, threw: false, cpu);
             return Task.CompletedTask;
         }
 
-        return CompleteWhenDone(task, context, start, counter);
+        return CompleteWhenDone(task, context, start, counter, cpu);
     }
 
-    private async Task CompleteWhenDone(Task task, HttpContext context, long start, CountingResponseBody? counter)
+    private static long CpuSince(long cpuStart) => cpuStart < 0 ? -1 : Sinks.Wavefront.ThreadCpuTime.Now() - cpuStart;
+
+    private async Task CompleteWhenDone(Task task, HttpContext context, long start, CountingResponseBody? counter, long cpu)
     {
         try
         {
             await task.ConfigureAwait(false);
         }
-        catch
+        catch (Exception e)
         {
-            Complete(context, start, counter, threw: true);
+            tracer?.Failed(context, e);
+            Complete(context, start, counter, threw: true, cpu);
             throw;
         }
 
-        Complete(context, start, counter, threw: false);
+        Complete(context, start, counter, threw: false, cpu);
     }
 
     private CountingResponseBody? CountBody(HttpContext context)
@@ -95,7 +112,7 @@ internal sealed class InstrumentationMiddleware
         return written > 0 ? written : context.Response.ContentLength ?? 0;
     }
 
-    private void Complete(HttpContext context, long start, CountingResponseBody? counter, bool threw)
+    private void Complete(HttpContext context, long start, CountingResponseBody? counter, bool threw, long cpu)
     {
         var bytes = ResponseBytes(context, counter);
         var elapsed = Stopwatch.GetTimestamp() - start;
@@ -124,9 +141,17 @@ internal sealed class InstrumentationMiddleware
         else
         {
             registry.Application.RecordNotInstrumented(registry.ErrorRule.IsError(status));
+            tracer?.Complete(context, null, status, threw, nanoseconds);
             return;
         }
 
-        route.Record(status, nanoseconds, bytes);
+        var series = route.ForStatus(status);
+        series.Record(nanoseconds, bytes);
+        if (cpu >= 0)
+        {
+            series.CpuTime?.Record(cpu);
+        }
+
+        tracer?.Complete(context, route, status, threw, nanoseconds);
     }
 }

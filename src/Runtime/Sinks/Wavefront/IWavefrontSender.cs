@@ -1,0 +1,34 @@
+using System.Runtime.CompilerServices;
+
+[assembly: InternalsVisibleTo("Instrumentation.Wavefront.Tests")]
+
+namespace Instrumentation.Sinks.Wavefront;
+
+/// <summary>The kinds of data Wavefront accepts, each with its own buffer, port and ingestion format.</summary>
+internal enum WavefrontDataKind
+{
+    /// <summary>Metric points and delta counters (<c>f=wavefront</c>, proxy metrics port).</summary>
+    Metric,
+
+    /// <summary>Histogram distributions (<c>f=histogram</c>, proxy histograms port).</summary>
+    Histogram,
+
+    /// <summary>Tracing spans (<c>f=trace</c>, proxy tracing port).</summary>
+    Span,
+
+    /// <summary>Span logs, JSON (<c>f=spanLogs</c>, proxy tracing port).</summary>
+    SpanLog,
+}
+
+/// <summary>
+/// Hands lines to Wavefront without waiting: the line is buffered and sent by a background loop. Registered in DI
+/// only when Wavefront reporting is on (<c>GetService&lt;IWavefrontSender&gt;()</c> is null otherwise).
+/// </summary>
+internal interface IWavefrontSender
+{
+    /// <summary>
+    /// Buffers one line (without its newline; see <see cref="WavefrontFormat"/>). False when the buffer of that kind is
+    /// full: the line is dropped and counted in the health metrics.
+    /// </summary>
+    bool TryEnqueue(WavefrontDataKind kind, string line);
+}

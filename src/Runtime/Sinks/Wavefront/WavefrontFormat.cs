@@ -1,0 +1,385 @@
+using System.Buffers;
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+
+namespace Instrumentation.Sinks.Wavefront;
+
+/// <summary>
+/// The Wavefront line formats (docs/wavefront.md, "Wire format"): sanitized quoted names and tag keys, trimmed,
+/// escaped and quoted tag values, invariant shortest round-trip numbers. Shared by the metrics reporter and tracing.
+/// </summary>
+internal static class WavefrontFormat
+{
+    /// <summary>The delta counter marker, U+2206.</summary>
+    public const char DeltaMark = '\u2206';
+
+    /// <summary>The alternative delta marker the protocol accepts, U+0394.</summary>
+    public const char GreekDelta = '\u0394';
+
+    /// <summary>The most characters a tag key plus its value may hold before the server rejects the point.</summary>
+    public const int MaxTagLength = 254;
+
+    private static readonly SearchValues<char> NameCharacters =
+        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-,");
+
+    /// <summary>
+    /// A metric name with every character outside <c>a-z A-Z 0-9 . _ - ,</c> replaced by <c>-</c>, except a leading
+    /// <c>~</c>, <c>∆</c> or <c>Δ</c> and a <c>~</c> right after a leading delta marker. Null when blank.
+    /// </summary>
+    public static string? SanitizeName(string name) => Sanitize(name, allowDelta: true);
+
+    /// <summary>A tag key sanitized like a metric name (a leading <c>~</c> kept, no delta marker). Null when blank.</summary>
+    public static string? SanitizeTagKey(string key) => Sanitize(key, allowDelta: false);
+
+    /// <summary>
+    /// A tag value or source ready to quote: trimmed, <c>"</c> escaped as <c>\"</c>, line breaks as <c>\n</c>, cut so
+    /// that key plus value fit in <see cref="MaxTagLength"/>. Null when blank: the tag is left off.
+    /// </summary>
+    public static string? EscapeTagValue(string? value, int keyLength = 0)
+    {
+        if (value is null)
+        {
+            return null;
+        }
+
+        var trimmed = value.AsSpan().Trim();
+        var room = MaxTagLength - keyLength;
+        if (trimmed.Length > room)
+        {
+            // Never split a surrogate pair.
+            var cut = room > 0 && char.IsHighSurrogate(trimmed[room - 1]) ? room - 1 : Math.Max(room, 0);
+            trimmed = trimmed[..cut].TrimEnd();
+        }
+
+        // A trailing backslash would escape the closing quote; the protocol has no way to send one.
+        trimmed = trimmed.TrimEnd('\\').TrimEnd();
+        if (trimmed.IsEmpty)
+        {
+            return null;
+        }
+
+        if (trimmed.IndexOfAny('"', '\n', '\r') < 0)
+        {
+            return trimmed.Length == value.Length ? value : trimmed.ToString();
+        }
+
+        var builder = new StringBuilder(trimmed.Length + 8);
+        foreach (var c in trimmed)
+        {
+            switch (c)
+            {
+                case '"':
+                    builder.Append("\\\"");
+                    break;
+                case '\n':
+                    builder.Append("\\n");
+                    break;
+                case '\r':
+                    // A bare carriage return would end the line at some readers; CRLF becomes one \n.
+                    break;
+                default:
+                    builder.Append(c);
+                    break;
+            }
+        }
+
+        return builder.ToString();
+    }
+
+    /// <summary>A number in invariant culture, shortest round-trip form (42422, not 42422.0).</summary>
+    public static string FormatValue(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>An integer value in invariant culture.</summary>
+    public static string FormatValue(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The part of a line after the value (metrics) or name (histograms): <c>source="..."</c> then each tag as
+    /// <c>"key"="value"</c>, in order, with a leading space. Blank tags are left off; the result is reusable.
+    /// </summary>
+    public static string TagSuffix(string source, IEnumerable<KeyValuePair<string, string>> tags)
+    {
+        var builder = new StringBuilder(128);
+        builder.Append(" source=\"").Append(EscapeTagValue(source, "source".Length) ?? "unknown").Append('"');
+        AppendTags(builder, tags);
+        return builder.ToString();
+    }
+
+    /// <summary>Appends <c> "key"="value"</c> for every tag with a usable key and value.</summary>
+    public static void AppendTags(StringBuilder builder, IEnumerable<KeyValuePair<string, string>> tags)
+    {
+        foreach (var (key, value) in tags)
+        {
+            var safeKey = SanitizeTagKey(key);
+            if (safeKey is null)
+            {
+                continue;
+            }
+
+            var safeValue = EscapeTagValue(value, safeKey.Length);
+            if (safeValue is null)
+            {
+                continue;
+            }
+
+            builder.Append(" \"").Append(safeKey).Append("\"=\"").Append(safeValue).Append('"');
+        }
+    }
+
+    /// <summary>A metric point line (no newline): <c>"name" value [timestamp] source=... tags</c>. Null when the name is blank.</summary>
+    public static string? MetricLine(string name, double value, long? timestampSeconds, string tagSuffix) =>
+        MetricLine(name, FormatValue(value), timestampSeconds, tagSuffix);
+
+    /// <inheritdoc cref="MetricLine(string, double, long?, string)"/>
+    public static string? MetricLine(string name, long value, long? timestampSeconds, string tagSuffix) =>
+        MetricLine(name, FormatValue(value), timestampSeconds, tagSuffix);
+
+    /// <summary>
+    /// A delta counter line (no newline): the name gets the ∆ marker unless it has one; no timestamp. Null when the
+    /// value is not positive (the proxy rejects those) or the name is blank.
+    /// </summary>
+    public static string? DeltaLine(string name, double value, string tagSuffix)
+    {
+        if (!(value > 0) || !double.IsFinite(value))
+        {
+            return null;
+        }
+
+        var marked = name.Length > 0 && name[0] is DeltaMark or GreekDelta ? name : DeltaMark + name;
+        return MetricLine(marked, FormatValue(value), timestampSeconds: null, tagSuffix);
+    }
+
+    /// <inheritdoc cref="DeltaLine(string, double, string)"/>
+    public static string? DeltaLine(string name, long value, string tagSuffix)
+    {
+        if (value <= 0)
+        {
+            return null;
+        }
+
+        var marked = name.Length > 0 && name[0] is DeltaMark or GreekDelta ? name : DeltaMark + name;
+        return MetricLine(marked, FormatValue(value), timestampSeconds: null, tagSuffix);
+    }
+
+    /// <summary>
+    /// A histogram distribution line (no newline): <c>!M binStart #count centroid ... "name" source=... tags</c>.
+    /// Centroids must be in ascending order; adjacent equal ones are merged. Null when there is no centroid or the
+    /// name is blank.
+    /// </summary>
+    public static string? HistogramLine(
+        WavefrontGranularity granularity, long binStartSeconds, IEnumerable<(double Value, long Count)> centroids, string name, string tagSuffix)
+    {
+        var safeName = SanitizeName(name);
+        if (safeName is null || safeName[0] is DeltaMark or GreekDelta)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(64);
+        builder.Append(granularity switch { WavefrontGranularity.Minute => "!M", WavefrontGranularity.Hour => "!H", _ => "!D" })
+            .Append(' ').Append(binStartSeconds.ToString(CultureInfo.InvariantCulture));
+        var any = false;
+        double pendingValue = 0;
+        long pendingCount = 0;
+        foreach (var (value, count) in centroids)
+        {
+            if (count <= 0 || !double.IsFinite(value))
+            {
+                continue;
+            }
+
+            if (pendingCount > 0 && value == pendingValue)
+            {
+                pendingCount += count;
+                continue;
+            }
+
+            if (pendingCount > 0)
+            {
+                AppendCentroid(builder, pendingValue, pendingCount);
+            }
+
+            pendingValue = value;
+            pendingCount = count;
+            any = true;
+        }
+
+        if (!any)
+        {
+            return null;
+        }
+
+        AppendCentroid(builder, pendingValue, pendingCount);
+        builder.Append(" \"").Append(safeName).Append('"').Append(tagSuffix);
+        return builder.ToString();
+    }
+
+    /// <summary>A W3C trace id as Wavefront's lowercase UUID: the 16 bytes in order.</summary>
+    public static string ToUuid(ActivityTraceId traceId)
+    {
+        var hex = traceId.ToHexString();
+        return string.Create(36, hex, static (span, h) =>
+        {
+            h.AsSpan(0, 8).CopyTo(span);
+            span[8] = '-';
+            h.AsSpan(8, 4).CopyTo(span[9..]);
+            span[13] = '-';
+            h.AsSpan(12, 4).CopyTo(span[14..]);
+            span[18] = '-';
+            h.AsSpan(16, 4).CopyTo(span[19..]);
+            span[23] = '-';
+            h.AsSpan(20, 12).CopyTo(span[24..]);
+        });
+    }
+
+    /// <summary>A W3C span id as Wavefront's lowercase UUID: the 8 bytes low, the high ones zero.</summary>
+    public static string ToUuid(ActivitySpanId spanId)
+    {
+        var hex = spanId.ToHexString();
+        return string.Concat("00000000-0000-0000-", hex.AsSpan(0, 4), "-", hex.AsSpan(4, 12));
+    }
+
+    /// <summary>
+    /// A span line (no newline): <c>"operation" source=... traceId=... spanId=... [parent=...] [followsFrom=...]
+    /// tags ["_spanLogs"="true"] startMillis durationMillis</c>. Ids are lowercase UUIDs (<see cref="ToUuid(ActivityTraceId)"/>).
+    /// Tag keys may repeat. Null when the operation name is blank.
+    /// </summary>
+    public static string? SpanLine(
+        string operation, string source, string traceId, string spanId, IEnumerable<string> parents, IEnumerable<string> followsFrom,
+        IEnumerable<KeyValuePair<string, string>> tags, bool hasSpanLogs, long startMillis, long durationMillis)
+    {
+        var safeOperation = EscapeTagValue(operation);
+        if (safeOperation is null)
+        {
+            return null;
+        }
+
+        var builder = new StringBuilder(256);
+        builder.Append('"').Append(safeOperation).Append("\" source=\"").Append(EscapeTagValue(source, "source".Length) ?? "unknown")
+            .Append("\" traceId=").Append(traceId).Append(" spanId=").Append(spanId);
+        foreach (var parent in parents)
+        {
+            builder.Append(" parent=").Append(parent);
+        }
+
+        foreach (var follows in followsFrom)
+        {
+            builder.Append(" followsFrom=").Append(follows);
+        }
+
+        AppendTags(builder, tags);
+        if (hasSpanLogs)
+        {
+            builder.Append(" \"_spanLogs\"=\"true\"");
+        }
+
+        builder.Append(' ').Append(startMillis.ToString(CultureInfo.InvariantCulture))
+            .Append(' ').Append(Math.Max(0, durationMillis).ToString(CultureInfo.InvariantCulture));
+        return builder.ToString();
+    }
+
+    /// <summary>
+    /// A span-logs line (JSON, no newline): <c>{"traceId":...,"spanId":...,"logs":[{"timestamp":micros,"fields":{...}}],"span":...}</c>.
+    /// </summary>
+    public static string SpanLogsLine(
+        string traceId, string spanId, IEnumerable<(long TimestampMicros, IEnumerable<KeyValuePair<string, string>> Fields)> logs, string? spanLine)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = false, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("traceId", traceId);
+            writer.WriteString("spanId", spanId);
+            writer.WriteStartArray("logs");
+            foreach (var (micros, fields) in logs)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("timestamp", micros);
+                writer.WriteStartObject("fields");
+                var seen = new HashSet<string>(StringComparer.Ordinal);
+                foreach (var (key, value) in fields)
+                {
+                    if (seen.Add(key))
+                    {
+                        writer.WriteString(key, value);
+                    }
+                }
+
+                writer.WriteEndObject();
+                writer.WriteEndObject();
+            }
+
+            writer.WriteEndArray();
+            if (spanLine is null)
+            {
+                writer.WriteNull("span");
+            }
+            else
+            {
+                writer.WriteString("span", spanLine);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+    }
+
+    private static string? MetricLine(string name, string value, long? timestampSeconds, string tagSuffix)
+    {
+        var safeName = SanitizeName(name);
+        if (safeName is null)
+        {
+            return null;
+        }
+
+        // One allocation per line: reports hold tens of thousands of them.
+        return timestampSeconds is { } timestamp
+            ? string.Concat(["\"", safeName, "\" ", value, " ", timestamp.ToString(CultureInfo.InvariantCulture), tagSuffix])
+            : string.Concat(["\"", safeName, "\" ", value, tagSuffix]);
+    }
+
+    private static void AppendCentroid(StringBuilder builder, double value, long count) =>
+        builder.Append(" #").Append(count.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(FormatValue(value));
+
+    private static string? Sanitize(string text, bool allowDelta)
+    {
+        var trimmed = text.AsSpan().Trim();
+        if (trimmed.IsEmpty)
+        {
+            return null;
+        }
+
+        if (!trimmed.ContainsAnyExcept(NameCharacters))
+        {
+            return trimmed.Length == text.Length ? text : trimmed.ToString();
+        }
+
+        return string.Create(trimmed.Length, (text: trimmed.ToString(), allowDelta), static (span, state) =>
+        {
+            var (source, delta) = state;
+            for (var i = 0; i < source.Length; i++)
+            {
+                var c = source[i];
+                var keep = NameCharacters.Contains(c)
+                    || (i == 0 && (c == '~' || (delta && c is DeltaMark or GreekDelta)))
+                    || (i == 1 && delta && c == '~' && source[0] is DeltaMark or GreekDelta);
+                span[i] = keep ? c : '-';
+            }
+        });
+    }
+}
+
+/// <summary>The bin width of a histogram distribution.</summary>
+internal enum WavefrontGranularity
+{
+    /// <summary><c>!M</c></summary>
+    Minute,
+
+    /// <summary><c>!H</c></summary>
+    Hour,
+
+    /// <summary><c>!D</c></summary>
+    Day,
+}

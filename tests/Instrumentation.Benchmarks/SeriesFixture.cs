@@ -1,0 +1,41 @@
+using Instrumentation.Instruments;
+using Instrumentation.Model;
+
+namespace Instrumentation.Benchmarks;
+
+/// <summary>A registry holding 10,000 series (2,500 routes × 4 statuses), with traffic in each.</summary>
+internal static class SeriesFixture
+{
+    public const int Routes = 2_500;
+    public static readonly int[] Statuses = [200, 404, 500, 502];
+
+    public static InstrumentRegistry Create(bool measureCpu = false)
+    {
+        var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400), measureCpu);
+        Record(registry, measureCpu, seed: 1);
+        return registry;
+    }
+
+    /// <summary>Adds one interval's traffic to every series, so each report has deltas and histogram bins to send.</summary>
+    public static void Record(InstrumentRegistry registry, bool measureCpu, int seed)
+    {
+        var random = new Random(seed);
+        for (var r = 0; r < Routes; r++)
+        {
+            var route = registry.GetOrCreate(
+                new RouteDescriptor($"api.resource{r}.int:id", $"/api/resource{r}/{{id:int}}", "GET", $"Handler{r}"), null, false, true);
+            foreach (var status in Statuses)
+            {
+                var series = route.ForStatus(status);
+                for (var i = 0; i < 5; i++)
+                {
+                    series.Latency.Record(random.NextInt64(100_000, 2_000_000_000));
+                    if (measureCpu)
+                    {
+                        series.CpuTime?.Record(random.NextInt64(10_000, 5_000_000));
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,156 @@
+using Instrumentation.Configuration;
+using Instrumentation.Instruments;
+using Instrumentation.Model;
+using Instrumentation.Sinks.Wavefront;
+using Instrumentation.TestSupport.Wavefront;
+
+namespace Instrumentation.Wavefront.Tests;
+
+/// <summary>One report's lines from known instruments: names, tags, deltas and minute bins.</summary>
+public class ReportBuilderTests
+{
+    private static readonly DateTimeOffset MinuteStart = DateTimeOffset.FromUnixTimeSeconds(1_700_000_040);
+
+    private readonly InstrumentRegistry registry = new(new ErrorRule(status => status >= 400), measureCpu: true);
+    private readonly RouteInstruments make;
+    private readonly RouteInstruments orders;
+
+    public ReportBuilderTests()
+    {
+        make = registry.GetOrCreate(new RouteDescriptor("style.id.make", "/style/{id}/make", "GET", "MakeShirts"), null, traced: false, declared: true);
+        orders = registry.GetOrCreate(new RouteDescriptor("api.orders.int:id", "/api/orders/{id:int}", "GET", "GET /api/orders/{id:int}"), null, traced: false, declared: true);
+    }
+
+    internal static InstrumentationOptions Options() => new()
+    {
+        Application = "Ordering",
+        Service = "styling",
+        Cluster = "us-west-1",
+        Shard = "primary",
+        Source = "host-1",
+        CustomTags = { ["location"] = "Oregon" },
+    };
+
+    [Fact]
+    public void Names_and_tags_follow_the_seed_tables()
+    {
+        Record(make, 200, count: 3);
+        Record(orders, 502, count: 1);
+        var reader = registry.CreateReader();
+        var builder = new WavefrontReportBuilder(Options(), MinuteStart);
+        var output = new CollectingSender();
+        builder.Build(reader.Read(), MinuteStart.AddSeconds(10), final: true, output);
+        var points = output.Points();
+
+        var gauge = Single(points, "aspnetcore.request.style.id.make.GET.inflight.value");
+        Assert.Equal(["application", "service", "cluster", "shard", "location", "aspnetcore.func"], gauge.TagKeys());
+        Assert.Equal(("host-1", "Ordering", "MakeShirts"), (gauge.Source, gauge.Tag("application"), gauge.Tag("aspnetcore.func")));
+        Assert.Equal(MinuteStart.AddSeconds(10).ToUnixTimeSeconds(), gauge.Timestamp);
+        Single(points, "aspnetcore.request.api.orders.int-id.GET.inflight.value");
+
+        var cumulative = Single(points, "aspnetcore.response.style.id.make.GET.200.cumulative.count");
+        Assert.Equal(3, cumulative.Value);
+        Assert.Equal("host-1", cumulative.EffectiveSource);
+
+        var perShard = Single(points, "\u2206aspnetcore.response.style.id.make.GET.200.aggregated_per_shard.count");
+        Assert.Equal(["application", "service", "cluster", "shard", "aspnetcore.func", "source"], perShard.TagKeys());
+        Assert.Equal("wavefront-provided", perShard.EffectiveSource);
+        Assert.Equal(3, perShard.Value);
+        Assert.Equal(["application", "service", "cluster", "aspnetcore.func", "source"],
+            Single(points, "\u2206aspnetcore.response.style.id.make.GET.200.aggregated_per_service.count").TagKeys());
+        Assert.Equal(["application", "cluster", "aspnetcore.func", "source"],
+            Single(points, "\u2206aspnetcore.response.style.id.make.GET.200.aggregated_per_cluster.count").TagKeys());
+        Assert.Equal(["application", "aspnetcore.func", "source"],
+            Single(points, "\u2206aspnetcore.response.style.id.make.GET.200.aggregated_per_application.count").TagKeys());
+
+        Assert.Equal(0, Single(points, "aspnetcore.total_requests.inflight.value").Value);
+        Assert.Null(Single(points, "aspnetcore.total_requests.inflight.value").Tag("aspnetcore.func"));
+        Assert.Equal(4, Single(points, "aspnetcore.response.completed.aggregated_per_source.count").Value);
+        Assert.Equal(4, Single(points, "\u2206aspnetcore.response.completed.aggregated_per_application.count").Value);
+        Assert.Equal(["application", "source"], Single(points, "\u2206aspnetcore.response.completed.aggregated_per_application.count").TagKeys());
+        Assert.Equal(1, Single(points, "aspnetcore.response.errors.aggregated_per_source.count").Value);
+        Assert.Equal(1, Single(points, "\u2206aspnetcore.response.errors.aggregated_per_shard.count").Value);
+
+        var heartbeat = Single(points, "~component.heartbeat");
+        Assert.Equal(["application", "service", "cluster", "shard", "component", "location"], heartbeat.TagKeys());
+        Assert.Equal("aspnetcore", heartbeat.Tag("component"));
+
+        var latency = output.Histograms().Single(h => h.Name == "aspnetcore.response.style.id.make.GET.200.latency");
+        Assert.Equal(3, latency.Count);
+        Assert.InRange(latency.Centroids[0].Value, 5 * 0.99, 5 * 1.01); // milliseconds
+        var cpu = output.Histograms().Single(h => h.Name == "aspnetcore.response.style.id.make.GET.200.cpu_ns");
+        Assert.InRange(cpu.Centroids[0].Value, 200_000 * 0.99, 200_000 * 1.01); // nanoseconds
+        Assert.Equal(gauge.Tags, latency.Tags);
+    }
+
+    [Fact]
+    public void Every_value_lands_in_exactly_one_minute_distribution_and_one_delta()
+    {
+        var reader = registry.CreateReader();
+        var builder = new WavefrontReportBuilder(Options(), MinuteStart);
+        var output = new CollectingSender();
+
+        Record(make, 200, count: 2);
+        builder.Build(reader.Read(), MinuteStart.AddSeconds(10), final: false, output);
+        Assert.Empty(output.Histograms()); // The minute is not over.
+
+        Record(make, 200, count: 3);
+        builder.Build(reader.Read(), MinuteStart.AddSeconds(70), final: false, output);
+        var first = Assert.Single(output.Histograms(), h => h.Name.EndsWith(".latency", StringComparison.Ordinal));
+        Assert.Equal(MinuteStart.ToUnixTimeSeconds(), first.Timestamp);
+        Assert.Equal(5, first.Count);
+
+        builder.Build(reader.Read(), MinuteStart.AddSeconds(75), final: false, output); // Nothing new.
+        Record(make, 200, count: 4);
+        builder.Build(reader.Read(), MinuteStart.AddSeconds(100), final: true, output);
+        var latencies = output.Histograms().Where(h => h.Name.EndsWith(".latency", StringComparison.Ordinal)).ToList();
+        Assert.Equal(2, latencies.Count);
+        Assert.Equal(MinuteStart.AddMinutes(1).ToUnixTimeSeconds(), latencies[1].Timestamp);
+        Assert.Equal(4, latencies[1].Count);
+
+        var deltas = output.Points().Where(p => p.Name == "\u2206aspnetcore.response.style.id.make.GET.200.aggregated_per_cluster.count").ToList();
+        Assert.Equal([2.0, 3.0, 4.0], deltas.Select(d => d.Value));
+        Assert.Single(output.Points(), p => p.Name == "~component.heartbeat");
+        Assert.Equal(9, output.Points().Last(p => p.Name.EndsWith("GET.200.cumulative.count", StringComparison.Ordinal)).Value);
+    }
+
+    [Fact]
+    public void Formats_a_report_of_ten_thousand_series()
+    {
+        var report = WavefrontBenchmarkEntry.Prepare(10_000);
+
+        // Per series: in-flight gauge, cumulative count, four deltas, latency and cpu_ns distributions; then the
+        // heartbeat (first report only), total in-flight, completed (count and four deltas) and errors (count only).
+        Assert.Equal((8 * 10_000) + 1 + 1 + 5 + 1, report.Format());
+        Assert.Equal((8 * 10_000) + 1 + 5 + 1, report.Format());
+    }
+
+    internal static void Record(RouteInstruments route, int status, int count)
+    {
+        var series = route.ForStatus(status);
+        for (var i = 0; i < count; i++)
+        {
+            series.Latency.Record(5_000_000);
+            series.CpuTime!.Record(200_000);
+        }
+    }
+
+    private static WavefrontPoint Single(IEnumerable<WavefrontPoint> points, string name) => Assert.Single(points, p => p.Name == name);
+}
+
+/// <summary>Keeps every line a builder hands out, and parses them strictly.</summary>
+internal sealed class CollectingSender : IWavefrontSender
+{
+    public List<(WavefrontDataKind Kind, string Line)> Lines { get; } = [];
+
+    public bool TryEnqueue(WavefrontDataKind kind, string line)
+    {
+        Lines.Add((kind, line));
+        return true;
+    }
+
+    public List<WavefrontPoint> Points() => Lines.Where(l => l.Kind == WavefrontDataKind.Metric).Select(l => WavefrontLineParser.ParsePoint(l.Line)).ToList();
+
+    public List<WavefrontDistribution> Histograms() =>
+        Lines.Where(l => l.Kind == WavefrontDataKind.Histogram).Select(l => WavefrontLineParser.ParseHistogram(l.Line)).ToList();
+}

@@ -1,0 +1,230 @@
+using System.Net;
+using Instrumentation.Sinks.Wavefront;
+using Instrumentation.TestSupport.Wavefront;
+using Microsoft.Extensions.Logging;
+
+namespace Instrumentation.Wavefront.Tests;
+
+/// <summary>The sender against a fake proxy and a fake ingestion endpoint: buffering, reconnection, retries, refusals.</summary>
+public class SenderTests
+{
+    private const string Token = "tok-3f9a1c77-never-log-me";
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(15);
+
+    [Fact]
+    public async Task Buffers_up_to_the_bound_while_the_proxy_is_down_and_delivers_when_it_comes_up()
+    {
+        await using var proxy = FakeWavefrontProxy.Create(start: false);
+        using var sender = ProxySender(proxy.Port, capacity: 100, batch: 30);
+        var accepted = Enumerable.Range(0, 150).Count(i => sender.TryEnqueue(WavefrontDataKind.Metric, Line(i)));
+        Assert.Equal(100, accepted);
+
+        await sender.FlushAsync(CancellationToken.None);
+        var down = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((100, 50L, 0L), (down.QueueSize, down.Dropped, down.Sent));
+        Assert.True(down.Failures >= 1);
+
+        proxy.Start();
+        await FlushUntil(sender, () => proxy.Lines.Count >= 100);
+        Assert.Equal(Enumerable.Range(0, 100).Select(Line), proxy.Lines);
+        var up = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((0, 100L, 50L), (up.QueueSize, up.Sent, up.Dropped));
+    }
+
+    [Fact]
+    public async Task Reconnects_after_the_proxy_drops_the_connection_or_restarts_without_losing_lines()
+    {
+        await using var proxy = FakeWavefrontProxy.Create();
+        using var sender = ProxySender(proxy.Port, capacity: 1000, batch: 100);
+        Enqueue(sender, 0, 20);
+        await FlushUntil(sender, () => proxy.Lines.Count >= 20);
+
+        await proxy.DropConnectionsAsync();
+        Enqueue(sender, 20, 40);
+        await FlushUntil(sender, () => proxy.Lines.Count >= 40);
+
+        await proxy.StopAsync();
+        Enqueue(sender, 40, 60);
+        await sender.FlushAsync(CancellationToken.None);
+        proxy.Start();
+        await FlushUntil(sender, () => proxy.Lines.Count >= 60);
+
+        Assert.Equal(Enumerable.Range(0, 60).Select(Line), proxy.Lines);
+        Assert.Equal(3, proxy.ConnectionsAccepted);
+        Assert.Equal(0, proxy.TruncatedLines);
+    }
+
+    [Fact]
+    public async Task Sends_each_kind_to_its_own_port()
+    {
+        await using var metrics = FakeWavefrontProxy.Create();
+        await using var histograms = FakeWavefrontProxy.Create();
+        await using var tracing = FakeWavefrontProxy.Create();
+        var transport = new WavefrontTcpTransport("127.0.0.1", metrics.Port, histograms.Port, tracing.Port, TimeProvider.System);
+        using var sender = new WavefrontSender(transport, 100, 100, "test", new ListLogger(), TimeProvider.System);
+        sender.TryEnqueue(WavefrontDataKind.Metric, "\"m\" 1 source=\"h\"");
+        sender.TryEnqueue(WavefrontDataKind.Histogram, "!M 1700000040 #1 2 \"h\" source=\"h\"");
+        sender.TryEnqueue(WavefrontDataKind.Span, "\"op\" source=\"h\" traceId=0af76519-16cd-43dd-8448-eb211c80319c spanId=00000000-0000-0000-b7ad-6b7169203331 1700000000123 1");
+        await FlushUntil(sender, () => metrics.Lines.Count + histograms.Lines.Count + tracing.Lines.Count >= 3);
+        Assert.IsType<WavefrontPoint>(WavefrontLineParser.Parse(Assert.Single(metrics.Lines)));
+        Assert.IsType<WavefrontDistribution>(WavefrontLineParser.Parse(Assert.Single(histograms.Lines)));
+        Assert.IsType<WavefrontSpan>(WavefrontLineParser.Parse(Assert.Single(tracing.Lines)));
+    }
+
+    [Fact]
+    public async Task Direct_ingestion_retries_a_failed_batch_and_delivers_it_once()
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: true);
+        ingestion.Answer(500);
+        using var sender = DirectSender(ingestion, new ListLogger(), TimeProvider.System);
+        Enqueue(sender, 0, 5);
+        sender.TryEnqueue(WavefrontDataKind.Histogram, "!M 1700000040 #3 2.5 \"a.latency\" source=\"h\"");
+
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Equal((5, 1L), (sender.Stats(WavefrontDataKind.Metric).QueueSize, sender.Stats(WavefrontDataKind.Metric).Failures));
+        await sender.FlushAsync(CancellationToken.None);
+
+        var requests = ingestion.Requests;
+        var metrics = requests.Where(r => r.Format == "wavefront").ToList();
+        Assert.Equal([500, 200], metrics.Select(r => r.Status));
+        Assert.Equal(metrics[0].Body, metrics[1].Body);
+        Assert.Equal(Enumerable.Range(0, 5).Select(Line), metrics[1].Records.Select(r => r.Line));
+        var histogram = Assert.Single(requests, r => r.Format == "histogram");
+        Assert.Equal(200, histogram.Status);
+        Assert.Equal(3, histogram.Records.OfType<WavefrontDistribution>().Single().Count);
+        Assert.All(requests, r =>
+        {
+            Assert.Equal("https", r.Scheme);
+            Assert.Equal($"Bearer {Token}", r.Authorization);
+            Assert.Equal("gzip", r.ContentEncoding);
+            Assert.Equal("application/octet-stream", r.ContentType);
+        });
+        Assert.Equal((5L, 0), (sender.Stats(WavefrontDataKind.Metric).Sent, sender.Stats(WavefrontDataKind.Metric).QueueSize));
+    }
+
+    [Fact]
+    public async Task Direct_ingestion_drops_batches_the_token_is_refused_for_logs_once_and_pauses()
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: true);
+        ingestion.Answer(401, 403);
+        var logger = new ListLogger();
+        var time = new ManualTime();
+        using var sender = DirectSender(ingestion, logger, time);
+
+        Enqueue(sender, 0, 5);
+        await sender.FlushAsync(CancellationToken.None);
+        Enqueue(sender, 5, 10);
+        await sender.FlushAsync(CancellationToken.None);
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Single(ingestion.Requests); // Paused: no request per flush while the token is wrong.
+
+        time.Advance(TimeSpan.FromMinutes(2));
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Equal([401, 403], ingestion.Requests.Select(r => r.Status));
+        var stats = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((10L, 0L, 0), (stats.Rejected, stats.Sent, stats.QueueSize));
+
+        var error = Assert.Single(logger.Messages);
+        Assert.Contains("refused the API token", error);
+        Assert.Contains("Instrumentation:Wavefront:Token", error);
+        Assert.DoesNotContain(Token, error);
+    }
+
+    [Fact]
+    public async Task Drain_counts_what_cannot_be_sent_in_time_as_dropped()
+    {
+        await using var proxy = FakeWavefrontProxy.Create(start: false);
+        using var sender = ProxySender(proxy.Port, capacity: 100, batch: 100);
+        Enqueue(sender, 0, 7);
+        using var limit = new CancellationTokenSource(TimeSpan.FromMilliseconds(500));
+        await sender.DrainAsync(limit.Token);
+        var stats = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((0, 7L, 0L), (stats.QueueSize, stats.Dropped, stats.Sent));
+        Assert.True(sender.IsEmpty);
+    }
+
+    [Fact]
+    public void The_token_never_travels_over_plain_http()
+    {
+        var error = Assert.Throws<InvalidOperationException>(() => new WavefrontHttpTransport(new Uri("http://example.com"), Token, new HttpClientHandler()));
+        Assert.DoesNotContain(Token, error.Message);
+    }
+
+    [Fact]
+    public async Task The_proxy_http_form_sends_no_token()
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        var transport = new WavefrontHttpTransport(ingestion.Address, token: null, new SocketsHttpHandler());
+        using var sender = new WavefrontSender(transport, 100, 100, "test", new ListLogger(), TimeProvider.System);
+        Enqueue(sender, 0, 2);
+        await sender.FlushAsync(CancellationToken.None);
+        var request = Assert.Single(ingestion.Requests);
+        Assert.Equal(("http", "", 2), (request.Scheme, request.Authorization, request.Records.Count));
+    }
+
+    internal static string Line(int i) => $"\"test.line\" {i} source=\"h\" \"i\"=\"{i}\"";
+
+    private static void Enqueue(WavefrontSender sender, int from, int to)
+    {
+        for (var i = from; i < to; i++)
+        {
+            Assert.True(sender.TryEnqueue(WavefrontDataKind.Metric, Line(i)));
+        }
+    }
+
+    private static WavefrontSender ProxySender(int port, int capacity, int batch) =>
+        new(new WavefrontTcpTransport("127.0.0.1", port, port, port, TimeProvider.System), capacity, batch, "test", new ListLogger(), TimeProvider.System);
+
+    private static WavefrontSender DirectSender(FakeWavefrontIngestion ingestion, ILogger logger, TimeProvider time) =>
+        new(new WavefrontHttpTransport(ingestion.Address, Token, ingestion.CreateTrustingHandler()), 100, 100, ingestion.Address.ToString(), logger, time);
+
+    private static async Task FlushUntil(WavefrontSender sender, Func<bool> done)
+    {
+        var deadline = DateTime.UtcNow + Patience;
+        while (!done())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "lines did not arrive");
+            await sender.FlushAsync(CancellationToken.None);
+            await Task.Delay(50);
+        }
+    }
+}
+
+/// <summary>A clock tests move by hand; timers stay real.</summary>
+internal sealed class ManualTime : TimeProvider
+{
+    private DateTimeOffset now = DateTimeOffset.UtcNow;
+
+    public override DateTimeOffset GetUtcNow() => now;
+
+    public void Advance(TimeSpan by) => now += by;
+}
+
+/// <summary>Keeps formatted log messages.</summary>
+internal sealed class ListLogger : ILogger
+{
+    private readonly List<string> messages = [];
+
+    public IReadOnlyList<string> Messages
+    {
+        get
+        {
+            lock (messages)
+            {
+                return [.. messages];
+            }
+        }
+    }
+
+    public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+    public bool IsEnabled(LogLevel logLevel) => true;
+
+    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    {
+        lock (messages)
+        {
+            messages.Add(formatter(state, exception));
+        }
+    }
+}
