@@ -117,7 +117,7 @@ public class ReportBuilderTests
     [Fact]
     public void Formats_a_report_of_ten_thousand_series()
     {
-        var report = WavefrontBenchmarkEntry.Prepare(10_000);
+        var report = Instrumentation.Benchmarks.WavefrontReportWorkload.Prepare(10_000);
 
         // Per series: in-flight gauge, cumulative count, four deltas, latency and cpu_ns distributions; then the
         // heartbeat (first report only), total in-flight, completed (count and four deltas) and errors (count only).

@@ -12,7 +12,6 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-[assembly: InternalsVisibleTo("Instrumentation.Prometheus.Tests")]
 
 namespace Instrumentation.Sinks
 {

@@ -1,6 +1,5 @@
 using System.Runtime.CompilerServices;
 
-[assembly: InternalsVisibleTo("Instrumentation.Wavefront.Tests")]
 
 namespace Instrumentation.Sinks.Wavefront;
 
