@@ -1,0 +1,133 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using Instrumentation.Generator.Model;
+using Instrumentation.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Instrumentation.Analyzers;
+
+/// <summary>
+/// Checks the histogram buckets of <c>[Instrumented(...)]</c> and <c>.Instrumented(...)</c> with the rules the runtime
+/// applies at startup, so a bad bound fails the build instead of the application's start.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
+{
+    /// <summary>The histogram does not resolve below 512 ns, so the runtime refuses bounds under a microsecond.</summary>
+    private const double SmallestBound = 1e-6;
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagDescriptors.InvalidBuckets);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterSyntaxNodeAction(AnalyzeAttribute, SyntaxKind.Attribute);
+        context.RegisterOperationAction(AnalyzeInvocation, OperationKind.Invocation);
+    }
+
+    private static void AnalyzeAttribute(SyntaxNodeAnalysisContext context)
+    {
+        var attribute = (AttributeSyntax)context.Node;
+        if (attribute.ArgumentList is not { Arguments.Count: > 0 } arguments
+            || context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor
+            || !KnownSymbols.Is(constructor.ContainingType, KnownSymbols.InstrumentationNamespace, InstrumentationChoices.InstrumentedAttribute))
+        {
+            return;
+        }
+
+        var bounds = new List<(double? Value, Location Location)>();
+        foreach (var argument in arguments.Arguments)
+        {
+            AddBounds(argument.Expression, context.SemanticModel, bounds, context.CancellationToken);
+        }
+
+        Check(bounds, context.ReportDiagnostic);
+    }
+
+    /// <summary>An argument is a bound, an array of bounds or a collection expression of bounds.</summary>
+    private static void AddBounds(ExpressionSyntax expression, SemanticModel model, List<(double? Value, Location Location)> bounds, CancellationToken cancellationToken)
+    {
+        IEnumerable<ExpressionSyntax>? elements = expression switch
+        {
+            ArrayCreationExpressionSyntax creation => creation.Initializer?.Expressions ?? Enumerable.Empty<ExpressionSyntax>(),
+            ImplicitArrayCreationExpressionSyntax creation => creation.Initializer.Expressions,
+            CollectionExpressionSyntax collection => collection.Elements.OfType<ExpressionElementSyntax>().Select(element => element.Expression),
+            _ => null,
+        };
+
+        foreach (var element in elements ?? [expression])
+        {
+            bounds.Add((Constant(model.GetConstantValue(element, cancellationToken)), element.GetLocation()));
+        }
+    }
+
+    private static void AnalyzeInvocation(OperationAnalysisContext context)
+    {
+        var invocation = (IInvocationOperation)context.Operation;
+        if (InstrumentationChoices.FromConvention(invocation) != InstrumentationChoice.Instrumented
+            || KnownSymbols.Argument(invocation, "buckets") is not { } argument)
+        {
+            return;
+        }
+
+        var elements = KnownSymbols.Unwrap(argument.Value) switch
+        {
+            IArrayCreationOperation { Initializer: { } initializer } => initializer.ElementValues,
+            ICollectionExpressionOperation collection => collection.Elements,
+            _ => ImmutableArray<IOperation>.Empty,
+        };
+
+        var bounds = elements
+            .Select(element => (Constant(element.ConstantValue), element.Syntax.GetLocation()))
+            .ToList();
+        Check(bounds, context.ReportDiagnostic);
+    }
+
+    private static double? Constant(Optional<object?> value)
+    {
+        if (!value.HasValue || value.Value is null || value.Value is string or bool or char)
+        {
+            return null;
+        }
+
+        return value.Value is IConvertible convertible ? convertible.ToDouble(CultureInfo.InvariantCulture) : null;
+    }
+
+    /// <summary>Reports each bound that breaks a rule, at the bound; bounds that are not constants are not judged.</summary>
+    private static void Check(List<(double? Value, Location Location)> bounds, Action<Diagnostic> report)
+    {
+        for (var i = 0; i < bounds.Count; i++)
+        {
+            if (bounds[i].Value is not { } bound)
+            {
+                continue;
+            }
+
+            string? problem = null;
+            if (double.IsNaN(bound) || double.IsInfinity(bound) || bound <= 0)
+            {
+                problem = $"must be positive finite numbers of seconds (got {Format(bound)})";
+            }
+            else if (bound < SmallestBound)
+            {
+                problem = $"must be at least 0.000001 s (got {Format(bound)})";
+            }
+            else if (i > 0 && bounds[i - 1].Value is { } previous && bound <= previous)
+            {
+                problem = $"must be strictly increasing ({Format(previous)} is followed by {Format(bound)})";
+            }
+
+            if (problem is not null)
+            {
+                report(Diagnostic.Create(DiagDescriptors.InvalidBuckets, bounds[i].Location, problem));
+            }
+        }
+    }
+
+    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

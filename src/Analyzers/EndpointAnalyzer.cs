@@ -1,0 +1,404 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using Instrumentation.Generator.Model;
+using Instrumentation.Generator.Parsing;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+using Microsoft.CodeAnalysis.Diagnostics;
+using Microsoft.CodeAnalysis.Operations;
+
+namespace Instrumentation.Analyzers;
+
+/// <summary>
+/// Finds endpoints with the generator's own parsers and reports what the generator sees but cannot fix: endpoints left
+/// out of instrumentation, routes named at startup, metric names that collide or that Wavefront would change, invalid
+/// templates, and instrumentation attributes placed where nothing reads them.
+/// </summary>
+[DiagnosticAnalyzer(LanguageNames.CSharp)]
+public sealed class EndpointAnalyzer : DiagnosticAnalyzer
+{
+    private const string InstrumentedAttributeName = "Instrumentation.InstrumentedAttribute";
+
+    public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(
+        DiagDescriptors.NotInstrumented,
+        DiagDescriptors.NamedAtStartup,
+        DiagDescriptors.SharedMetricName,
+        DiagDescriptors.WavefrontName,
+        DiagDescriptors.RequestDelegateGenerator,
+        DiagDescriptors.AttributeHasNoEffect,
+        DiagDescriptors.InvalidRouteTemplate);
+
+    public override void Initialize(AnalysisContext context)
+    {
+        context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
+        context.EnableConcurrentExecution();
+        context.RegisterCompilationStartAction(static start =>
+        {
+            // Without the runtime there is nothing to instrument with, so nothing to say.
+            if (start.Compilation.GetTypeByMetadataName(InstrumentedAttributeName) is null)
+            {
+                return;
+            }
+
+            var session = new Session(start.Compilation, RequestDelegateGeneratorOn(start.Options.AnalyzerConfigOptionsProvider.GlobalOptions));
+            start.RegisterSyntaxNodeAction(session.AnalyzeInvocation, SyntaxKind.InvocationExpression);
+            start.RegisterSyntaxNodeAction(session.AnalyzeClass, SyntaxKind.ClassDeclaration);
+            start.RegisterSymbolAction(session.AnalyzeSymbol, SymbolKind.NamedType, SymbolKind.Method);
+            start.RegisterOperationAction(session.AnalyzeMethodReference, OperationKind.MethodReference);
+            start.RegisterCompilationEndAction(session.Report);
+        });
+    }
+
+    private static bool RequestDelegateGeneratorOn(AnalyzerConfigOptions options) =>
+        IsTrue(options, "build_property.EnableRequestDelegateGenerator") || IsTrue(options, "build_property.PublishAot");
+
+    private static bool IsTrue(AnalyzerConfigOptions options, string key) =>
+        options.TryGetValue(key, out var value) && string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>What one compilation's analysis gathers; the whole-program diagnostics are reported at its end.</summary>
+    private sealed class Session(Compilation compilation, bool requestDelegateGeneratorOn)
+    {
+        private readonly bool assemblyInstrumented =
+            InstrumentationChoices.FromAttributes(compilation.Assembly.GetAttributes()) == InstrumentationChoice.Instrumented;
+
+        private readonly ConcurrentBag<MinimalApiEndpointSpec> minimalApis = [];
+        private readonly ConcurrentBag<ControllerSpec> controllers = [];
+        private readonly ConcurrentBag<ControllerRouteMappingSpec> mappings = [];
+        private readonly ConcurrentBag<AttributeUse> attributeUses = [];
+
+        // Where INSTR001 goes for a minimal API: the MapX name, keyed by the pattern argument the spec records.
+        private readonly ConcurrentDictionary<SourceSpan, Location> mapNames = new();
+        private readonly ConcurrentDictionary<SourceSpan, string> actionNames = new();
+        private readonly ConcurrentDictionary<ISymbol, byte> controllerBases = new(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, byte> methodsUsedAsDelegates = new(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<ISymbol, byte> overriddenMethods = new(SymbolEqualityComparer.Default);
+        private readonly ConcurrentDictionary<SourceSpan, byte> reportedInvalidActions = new();
+
+        public void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
+        {
+            var call = (InvocationExpressionSyntax)context.Node;
+            var cancellationToken = context.CancellationToken;
+            if (MinimalApiParser.IsCandidate(call, cancellationToken))
+            {
+                if (MinimalApiParser.Parse(call, context.SemanticModel, cancellationToken) is { } endpoint)
+                {
+                    AnalyzeMinimalApi(context, call, endpoint);
+                }
+            }
+            else if (ControllerRouteMappingParser.IsCandidate(call, cancellationToken)
+                && ControllerRouteMappingParser.Parse(call, context.SemanticModel, cancellationToken) is { } mapping)
+            {
+                mappings.Add(mapping);
+                var location = mapping.Location.ToLocation(call.SyntaxTree);
+                if (mapping.Status == TemplateStatus.NonConstantPattern)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.NamedAtStartup, location, "the conventional route's pattern is not a compile-time constant"));
+                }
+                else if (mapping.Pattern is { } pattern && RouteTemplateParser.Parse(pattern) is null)
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.InvalidRouteTemplate, location, $"the conventional route '{pattern}'"));
+                }
+            }
+        }
+
+        private void AnalyzeMinimalApi(SyntaxNodeAnalysisContext context, InvocationExpressionSyntax call, MinimalApiEndpointSpec endpoint)
+        {
+            minimalApis.Add(endpoint);
+            var name = ((MemberAccessExpressionSyntax)call.Expression).Name;
+            mapNames.TryAdd(endpoint.Location, name.GetLocation());
+            var patternLocation = endpoint.Location.ToLocation(call.SyntaxTree);
+            switch (endpoint.Status)
+            {
+                case TemplateStatus.NonConstantPattern:
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.NamedAtStartup, patternLocation, "its pattern is not a compile-time constant"));
+                    break;
+                case TemplateStatus.UnresolvedGroupPrefix:
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.NamedAtStartup, patternLocation, "the prefix of its MapGroup cannot be followed at build time"));
+                    break;
+                case TemplateStatus.InvalidTemplate:
+                    var pattern = patternLocation.SourceTree?.GetText(context.CancellationToken).ToString(patternLocation.SourceSpan);
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.InvalidRouteTemplate, patternLocation, $"this endpoint ({pattern})"));
+                    break;
+            }
+
+            if (requestDelegateGeneratorOn)
+            {
+                context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.RequestDelegateGenerator, name.GetLocation(), name.Identifier.ValueText));
+            }
+        }
+
+        public void AnalyzeClass(SyntaxNodeAnalysisContext context)
+        {
+            var declaration = (ClassDeclarationSyntax)context.Node;
+            if (!ControllerParser.IsCandidate(declaration, context.CancellationToken)
+                || ControllerParser.Parse(declaration, context.SemanticModel, context.CancellationToken) is not { } controller)
+            {
+                return;
+            }
+
+            controllers.Add(controller);
+            foreach (var action in controller.Actions)
+            {
+                var display = declaration.Identifier.ValueText + "." + action.MethodName;
+                actionNames.TryAdd(action.Location, display);
+                if (action.AttributeRoutes.Any(route => route.Status == TemplateStatus.InvalidTemplate)
+                    && reportedInvalidActions.TryAdd(action.Location, 0))
+                {
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.InvalidRouteTemplate, ToLocation(action.Location), $"action '{display}'"));
+                }
+            }
+        }
+
+        public void AnalyzeSymbol(SymbolAnalysisContext context)
+        {
+            var symbol = context.Symbol;
+            if (symbol is INamedTypeSymbol type && ControllerParser.IsController(type))
+            {
+                for (var current = type.BaseType; current is not null; current = current.BaseType)
+                {
+                    controllerBases.TryAdd(current.OriginalDefinition, 0);
+                }
+            }
+
+            // An override inherits the attributes of the declarations it overrides, so those may reach an action.
+            for (var overridden = (symbol as IMethodSymbol)?.OverriddenMethod; overridden is not null; overridden = overridden.OverriddenMethod)
+            {
+                overriddenMethods.TryAdd(overridden.OriginalDefinition, 0);
+            }
+
+            foreach (var attribute in symbol.GetAttributes())
+            {
+                if (AttributeUse.NameOf(attribute.AttributeClass) is { } name && attribute.ApplicationSyntaxReference is { } reference)
+                {
+                    attributeUses.Add(new AttributeUse(symbol, name, Location.Create(reference.SyntaxTree, reference.Span)));
+                }
+            }
+        }
+
+        public void AnalyzeMethodReference(OperationAnalysisContext context)
+        {
+            var method = ((IMethodReferenceOperation)context.Operation).Method;
+            methodsUsedAsDelegates.TryAdd(method.OriginalDefinition, 0);
+            if (method.ReducedFrom is { } extension)
+            {
+                methodsUsedAsDelegates.TryAdd(extension.OriginalDefinition, 0);
+            }
+        }
+
+        public void Report(CompilationAnalysisContext context)
+        {
+            var minimal = minimalApis.ToImmutableArray();
+            var controllerSpecs = controllers.ToImmutableArray();
+            var mappingSpecs = mappings.ToImmutableArray();
+            var endpoints = EndpointResolver.Resolve(minimal, controllerSpecs, mappingSpecs, assemblyInstrumented);
+
+            var reported = new HashSet<(string Id, Location Location, string Message)>();
+            void ReportOnce(DiagnosticDescriptor descriptor, Location location, params object[] arguments)
+            {
+                var diagnostic = Diagnostic.Create(descriptor, location, arguments);
+                if (reported.Add((descriptor.Id, location, diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture))))
+                {
+                    context.ReportDiagnostic(diagnostic);
+                }
+            }
+
+            if (!assemblyInstrumented)
+            {
+                ReportNotInstrumented(endpoints, minimal, controllerSpecs, mappingSpecs, ReportOnce);
+            }
+
+            foreach (var finding in NameFindings.Find(endpoints.Where(endpoint => endpoint.IsInstrumented)))
+            {
+                ReportOnce(finding.Descriptor, ToLocation(finding.Span), finding.Arguments);
+            }
+
+            var actionLocations = new HashSet<SourceSpan>(controllerSpecs.SelectMany(controller => controller.Actions).Select(action => action.Location));
+            foreach (var use in attributeUses.OrderBy(use => use.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(use => use.Location.SourceSpan.Start))
+            {
+                if (WhyIgnored(use, actionLocations) is { } reason)
+                {
+                    ReportOnce(DiagDescriptors.AttributeHasNoEffect, use.Location, use.Name, DisplayName(use.Symbol), reason);
+                }
+            }
+        }
+
+        /// <summary>
+        /// INSTR001 for endpoints that are off only because nobody opted them in: the ones the same code would
+        /// instrument with the assembly opted in are exactly those that no [NotInstrumented] excludes.
+        /// </summary>
+        private void ReportNotInstrumented(
+            EquatableArray<EndpointModel> endpoints,
+            ImmutableArray<MinimalApiEndpointSpec> minimal,
+            ImmutableArray<ControllerSpec> controllerSpecs,
+            ImmutableArray<ControllerRouteMappingSpec> mappingSpecs,
+            Action<DiagnosticDescriptor, Location, object[]> report)
+        {
+            var excludable = new HashSet<EndpointModel>(
+                EndpointResolver.Resolve(minimal, controllerSpecs, mappingSpecs, assemblyInstrumented: true)
+                    .Where(endpoint => endpoint.IsInstrumented)
+                    .Select(endpoint => endpoint with { IsInstrumented = false }));
+
+            foreach (var group in endpoints.Where(endpoint => !endpoint.IsInstrumented && excludable.Contains(endpoint)).GroupBy(endpoint => endpoint.Location))
+            {
+                var routes = string.Join(", ", group.Select(RouteDisplay).Distinct(StringComparer.Ordinal));
+                var first = group.First();
+                if (first.Kind == EndpointKind.MinimalApi)
+                {
+                    var location = mapNames.TryGetValue(first.Location, out var name) ? name : ToLocation(first.Location);
+                    var handler = first.HandlerName is null ? string.Empty : $" ({first.HandlerName})";
+                    report(DiagDescriptors.NotInstrumented, location, [$"Endpoint '{routes}'{handler}"]);
+                }
+                else
+                {
+                    var action = actionNames.TryGetValue(first.Location, out var display) ? display : first.HandlerName;
+                    report(DiagDescriptors.NotInstrumented, ToLocation(first.Location), [$"Action '{action}' ({routes})"]);
+                }
+            }
+        }
+
+        private static string RouteDisplay(EndpointModel endpoint)
+        {
+            var template = endpoint.Template ?? "(route named at startup)";
+            return endpoint.Methods == RouteNaming.StandardMethods
+                ? template + " (any method)"
+                : string.Join(",", endpoint.Methods) + " " + template;
+        }
+
+        /// <summary>Why an instrumentation attribute is never read as endpoint metadata, or null when it may be.</summary>
+        private string? WhyIgnored(AttributeUse use, HashSet<SourceSpan> actionLocations)
+        {
+            switch (use.Symbol)
+            {
+                case INamedTypeSymbol type:
+                    if (ControllerParser.IsController(type) || controllerBases.ContainsKey(type.OriginalDefinition) || MayBeControllerBase(type))
+                    {
+                        return null;
+                    }
+
+                    return LooksLikeController(type)
+                        ? $"MVC does not discover '{type.Name}' as a controller ({NotAControllerReason(type)})"
+                        : "only controllers carry class attributes into endpoint metadata";
+
+                case IMethodSymbol method:
+                    var location = method.Locations.FirstOrDefault(candidate => candidate.IsInSource);
+                    if ((location is not null && actionLocations.Contains(SourceSpan.From(location)))
+                        || methodsUsedAsDelegates.ContainsKey(method.OriginalDefinition)
+                        || overriddenMethods.ContainsKey(method.OriginalDefinition))
+                    {
+                        return null;
+                    }
+
+                    var container = method.ContainingType;
+                    var inController = ControllerParser.IsController(container) || controllerBases.ContainsKey(container.OriginalDefinition);
+                    if (inController || MayBeControllerBase(container))
+                    {
+                        var reason = NotAnActionReason(method);
+                        if (reason is null && !inController)
+                        {
+                            return null; // a public method of a base class whose controllers live in another project
+                        }
+
+                        return $"it is not a controller action ({reason ?? "no route reaches it"})";
+                    }
+
+                    // A public handler of a library may be mapped by the application that references it.
+                    if (method.MethodKind == MethodKind.Ordinary && IsVisibleOutside(method)
+                        && compilation.Options.OutputKind == OutputKind.DynamicallyLinkedLibrary)
+                    {
+                        return null;
+                    }
+
+                    return "it is neither a controller action nor a handler passed to a MapX call";
+
+                default:
+                    return null;
+            }
+        }
+
+        private static bool LooksLikeController(INamedTypeSymbol type) =>
+            type.Name.EndsWith("Controller", StringComparison.OrdinalIgnoreCase)
+            || KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcNamespace, "ControllerBase");
+
+        /// <summary>An abstract or generic controller-like class: its attributes reach the controllers derived from it.</summary>
+        private static bool MayBeControllerBase(INamedTypeSymbol type) =>
+            (type.IsAbstract || type.IsGenericType) && LooksLikeController(type) && type.DeclaredAccessibility == Accessibility.Public;
+
+        private static string NotAControllerReason(INamedTypeSymbol type) =>
+            type.DeclaredAccessibility != Accessibility.Public ? "it is not public"
+            : type.ContainingType is not null ? "it is nested in another type"
+            : type.IsStatic ? "it is static"
+            : type.IsAbstract ? "it is abstract"
+            : type.IsGenericType ? "it is generic"
+            : "it is marked [NonController]";
+
+        private static string? NotAnActionReason(IMethodSymbol method) =>
+            method.MethodKind != MethodKind.Ordinary ? "it is not an ordinary method"
+            : method.DeclaredAccessibility != Accessibility.Public ? "it is not public"
+            : method.IsStatic ? "it is static"
+            : method.IsGenericMethod ? "it is generic"
+            : method.IsAbstract ? "it is abstract"
+            : method.GetAttributes().Any(attribute => KnownSymbols.Is(attribute.AttributeClass, KnownSymbols.MvcNamespace, "NonActionAttribute")) ? "it is marked [NonAction]"
+            : null;
+
+        private static bool IsVisibleOutside(ISymbol symbol)
+        {
+            for (var current = symbol; current is not null and not INamespaceSymbol; current = current.ContainingSymbol)
+            {
+                if (current.DeclaredAccessibility is not (Accessibility.Public or Accessibility.Protected or Accessibility.ProtectedOrInternal))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private static string DisplayName(ISymbol symbol) =>
+            symbol is IMethodSymbol method ? method.ContainingType.Name + "." + method.Name : symbol.Name;
+
+        private Dictionary<string, SyntaxTree>? treesByPath;
+
+        /// <summary>Rebuilds a location from a recorded span, finding its tree by path.</summary>
+        private Location ToLocation(SourceSpan span)
+        {
+            var trees = Volatile.Read(ref treesByPath);
+            if (trees is null)
+            {
+                trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
+                foreach (var tree in compilation.SyntaxTrees)
+                {
+                    if (!trees.ContainsKey(tree.FilePath))
+                    {
+                        trees[tree.FilePath] = tree;
+                    }
+                }
+
+                // Concurrent callers may each build one; they are equal, and the one published is never changed.
+                Volatile.Write(ref treesByPath, trees);
+            }
+
+            return span.ToLocation(trees.TryGetValue(span.FilePath, out var found) ? found : null);
+        }
+    }
+
+    /// <summary>An [Instrumented], [NotInstrumented] or [Traced] attribute and what it was put on.</summary>
+    private sealed record AttributeUse(ISymbol Symbol, string Name, Location Location)
+    {
+        public static string? NameOf(INamedTypeSymbol? attribute)
+        {
+            if (attribute is null || attribute.ContainingNamespace?.ToDisplayString() != KnownSymbols.InstrumentationNamespace)
+            {
+                return null;
+            }
+
+            return attribute.Name switch
+            {
+                InstrumentationChoices.InstrumentedAttribute => "Instrumented",
+                InstrumentationChoices.NotInstrumentedAttribute => "NotInstrumented",
+                "TracedAttribute" => "Traced",
+                _ => null,
+            };
+        }
+    }
+}
