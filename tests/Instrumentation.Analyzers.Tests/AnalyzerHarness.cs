@@ -1,3 +1,4 @@
+using Instrumentation.Tests.Shared;
 using System.Collections.Immutable;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -46,33 +47,7 @@ internal static partial class AnalyzerHarness
     public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
         [new EndpointAnalyzer(), new BucketArgumentsAnalyzer()];
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> LazyReferences = new(LoadReferences);
-
-    public static ImmutableArray<MetadataReference> References => LazyReferences.Value;
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        var packs = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs");
-        var directories = new[] { "Microsoft.NETCore.App.Ref", "Microsoft.AspNetCore.App.Ref" }
-            .Select(pack => ReferenceDirectory(Path.Combine(packs, pack)));
-        return
-        [
-            .. directories.SelectMany(directory => Directory.GetFiles(directory, "*.dll"))
-                .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)),
-            MetadataReference.CreateFromFile(typeof(InstrumentedAttribute).Assembly.Location),
-        ];
-    }
-
-    /// <summary>The reference assemblies of the pack version matching the running framework's major version.</summary>
-    private static string ReferenceDirectory(string pack)
-    {
-        var major = Environment.Version.Major.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var version = Directory.GetDirectories(pack)
-            .Where(directory => Path.GetFileName(directory).StartsWith(major + ".", StringComparison.Ordinal))
-            .OrderBy(directory => Version.TryParse(Path.GetFileName(directory), out var parsed) ? parsed : new Version())
-            .Last();
-        return Path.Combine(version, "ref", "net" + major + ".0");
-    }
+    public static ImmutableArray<MetadataReference> References => ReferenceAssemblies.All;
 
     public static CSharpCompilationOptions CompilationOptions(OutputKind kind) =>
         new(kind, nullableContextOptions: NullableContextOptions.Enable);

@@ -1,3 +1,4 @@
+using Instrumentation.Tests.Shared;
 using System.Collections.Immutable;
 using System.Reflection;
 using Instrumentation.Generator.Model;
@@ -23,32 +24,7 @@ internal static class GeneratorHarness
 
     private static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
-    private static readonly Lazy<ImmutableArray<MetadataReference>> References = new(LoadReferences);
-
-    private static ImmutableArray<MetadataReference> LoadReferences()
-    {
-        var packs = Path.Combine(Path.GetDirectoryName(typeof(object).Assembly.Location)!, "..", "..", "..", "packs");
-        var directories = new[] { "Microsoft.NETCore.App.Ref", "Microsoft.AspNetCore.App.Ref" }
-            .Select(pack => ReferenceDirectory(Path.Combine(packs, pack)))
-            .ToList();
-        return
-        [
-            .. directories.SelectMany(directory => Directory.GetFiles(directory, "*.dll"))
-                .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path)),
-            MetadataReference.CreateFromFile(typeof(InstrumentedAttribute).Assembly.Location),
-        ];
-    }
-
-    /// <summary>The reference assemblies of the pack version matching the running framework's major version.</summary>
-    private static string ReferenceDirectory(string pack)
-    {
-        var major = Environment.Version.Major.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        var version = Directory.GetDirectories(pack)
-            .Where(directory => Path.GetFileName(directory).StartsWith(major + ".", StringComparison.Ordinal))
-            .OrderBy(directory => Version.TryParse(Path.GetFileName(directory), out var parsed) ? parsed : new Version())
-            .Last();
-        return Path.Combine(version, "ref", "net" + major + ".0");
-    }
+    private static ImmutableArray<MetadataReference> References => ReferenceAssemblies.All;
 
     public static CSharpCompilation Compile(params string[] sources) => Compile(OutputKind.DynamicallyLinkedLibrary, sources);
 
@@ -60,7 +36,7 @@ internal static class GeneratorHarness
         return CSharpCompilation.Create(
             "GeneratorInput" + Guid.NewGuid().ToString("N"),
             trees,
-            References.Value,
+            References,
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
     }
 
