@@ -66,31 +66,14 @@ public static class InstrumentationEndpointConventionBuilderExtensions
 {
     /// <summary>Instruments this endpoint, or every endpoint of this group.</summary>
     public static TBuilder Instrumented<TBuilder>(this TBuilder builder, params double[] buckets)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var metadata = buckets is { Length: > 0 } ? new InstrumentedAttribute(buckets) : new InstrumentedAttribute();
-        builder.Add(endpoint => endpoint.Metadata.Add(metadata));
-        return builder;
-    }
+        where TBuilder : IEndpointConventionBuilder =>
+        builder.WithMetadata(buckets is { Length: > 0 } ? new InstrumentedAttribute(buckets) : new InstrumentedAttribute());
 
     /// <summary>Excludes this endpoint, or every endpoint of this group, from instrumentation.</summary>
     public static TBuilder NotInstrumented<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var metadata = new NotInstrumentedAttribute();
-        builder.Add(endpoint => endpoint.Metadata.Add(metadata));
-        return builder;
-    }
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new NotInstrumentedAttribute());
 
     /// <summary>Traces this endpoint, or every endpoint of this group.</summary>
     public static TBuilder Traced<TBuilder>(this TBuilder builder)
-        where TBuilder : IEndpointConventionBuilder
-    {
-        ArgumentNullException.ThrowIfNull(builder);
-        var metadata = new TracedAttribute();
-        builder.Add(endpoint => endpoint.Metadata.Add(metadata));
-        return builder;
-    }
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new TracedAttribute());
 }

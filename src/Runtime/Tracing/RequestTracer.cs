@@ -1,0 +1,412 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Instrumentation.Configuration;
+using Instrumentation.Hosting;
+using Instrumentation.Instruments;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Instrumentation.Tracing;
+
+/// <summary>
+/// Turns ASP.NET Core's own request <see cref="Activity"/> into the request's server span, and HttpClient's
+/// Activities into client spans. It listens to both sources, which is what makes hosting and HttpClient create their
+/// Activities at all, and samples them; the instrumentation middleware calls <see cref="Start"/> and
+/// <see cref="Complete"/> around each request. Every tag is added once, when the request completes and only for spans
+/// that are kept; a span sampled out costs the Activity hosting creates and nothing more.
+/// </summary>
+/// <remarks>
+/// A kept server span carries this tracer's own <c>component</c> string instance: that is how the stop callback, which
+/// every listener in the process receives, recognises the spans it exports (and a client span the server span it
+/// belongs to) without any per-request state. The tag is added when the request starts if the span is sampled then,
+/// so client spans that end before their server span can find their owner.
+/// </remarks>
+internal sealed partial class RequestTracer : IDisposable
+{
+    public const string HostingSourceName = "Microsoft.AspNetCore";
+    public const string HttpClientSourceName = "System.Net.Http";
+    public const string ComponentTag = "component";
+    public const string ServerComponent = "aspnetcore";
+    public const string ClientComponent = "httpclient";
+    public const string HandlerTag = "aspnetcore.func";
+
+    private const string NotSampledProperty = "Instrumentation.Tracing.NotSampled";
+
+    private static readonly ConditionalWeakTable<InstrumentRegistry, RequestTracer> ByRegistry = new();
+    private static readonly Lock LiveGate = new();
+    private static readonly List<RequestTracer> Live = [];
+    private static readonly object[] BoxedStatusCodes = CreateBoxedStatusCodes();
+    private static readonly object BoxedTrue = true;
+    private static readonly object NotSampled = new();
+
+    /// <summary>
+    /// This thread's last sampling decision, from <see cref="Sample"/> to <see cref="OnStarted"/>, which Activity
+    /// creation runs one after the other on the creating thread.
+    /// </summary>
+    [ThreadStatic]
+    private static Pending pending;
+
+    private readonly string component = new(ServerComponent.AsSpan());
+    private readonly TracingOptions options;
+    private readonly ErrorRule errorRule;
+    private readonly SpanSampler sampler;
+    private readonly TracedProperty[] attributes;
+    private readonly Action<Activity, HttpContext>? onStart;
+    private readonly bool traceAll;
+    private readonly bool namesByRoute;
+    private readonly ConcurrentDictionary<RouteInstruments, string> routeNames = new(ReferenceEqualityComparer.Instance);
+    private readonly ILogger logger;
+    private readonly InstrumentRegistry registry;
+    private readonly ActivityListener listener;
+    private Channel<Activity>? exportQueue;
+    private long dropped;
+
+    public RequestTracer(IOptions<InstrumentationOptions> options, InstrumentRegistry registry, ILogger<RequestTracer> logger)
+    {
+        this.options = options.Value.Tracing;
+        this.registry = registry;
+        this.logger = logger;
+        errorRule = registry.ErrorRule;
+        sampler = new SpanSampler(this.options.SamplingRate, this.options.SampleDurationMs);
+        traceAll = this.options.TraceAllRequests;
+        namesByRoute = this.options.OperationName == SpanNaming.Route;
+        onStart = this.options.OnStart;
+        var parsed = new List<TracedProperty>();
+        foreach (var text in this.options.TracedAttributes)
+        {
+            // Validation at startup has rejected anything that does not parse.
+            if (TracedProperty.TryParse(text, out var attribute))
+            {
+                parsed.Add(attribute!);
+            }
+        }
+
+        attributes = [.. parsed];
+        var clientSpans = this.options.ClientSpans;
+        listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == HostingSourceName || (clientSpans && source.Name == HttpClientSourceName),
+            Sample = Sample,
+            ActivityStarted = OnStarted,
+            ActivityStopped = OnStopped,
+        };
+        ByRegistry.AddOrUpdate(registry, this);
+        lock (LiveGate)
+        {
+            Live.Add(this);
+        }
+
+        ActivitySource.AddActivityListener(listener);
+    }
+
+    /// <summary>Spans dropped because the export queue was full.</summary>
+    public long Dropped => Interlocked.Read(ref dropped);
+
+    /// <summary>The operation name of a route's spans.</summary>
+    public string OperationName(RouteInstruments route) =>
+        namesByRoute
+            ? routeNames.GetOrAdd(route, static r => $"{r.Descriptor.Method} {r.Descriptor.Template}")
+            : route.Descriptor.Handler;
+
+    /// <summary>The tracer of an application, for its middleware; null when tracing is off.</summary>
+    public static RequestTracer? For(InstrumentRegistry registry) => ByRegistry.TryGetValue(registry, out var tracer) ? tracer : null;
+
+    /// <summary>Starts handing kept spans to a bounded queue, which the exporter drains.</summary>
+    public ChannelReader<Activity> StartExport(int capacity)
+    {
+        var queue = Channel.CreateBounded<Activity>(new BoundedChannelOptions(capacity)
+        {
+            FullMode = BoundedChannelFullMode.Wait,
+            SingleReader = true,
+            SingleWriter = false,
+        });
+        Volatile.Write(ref exportQueue, queue);
+        return queue.Reader;
+    }
+
+    /// <summary>Stops queueing spans: the exporter is draining what is left.</summary>
+    public void StopExport() => Volatile.Write(ref exportQueue, null);
+
+    /// <summary>The request has reached the instrumentation middleware.</summary>
+    public void Start(HttpContext context)
+    {
+        var activity = context.Features.Get<IHttpActivityFeature>()?.Activity;
+        if (activity is null)
+        {
+            return;
+        }
+
+        // With WebApplication, routing has already run here. If it has not (UseRouting after UseInstrumentation), only
+        // TraceAllRequests can say yet whether the request is traced.
+        var endpoint = context.GetEndpoint();
+        if (endpoint is RouteEndpoint)
+        {
+            if (endpoint.RequestDelegate?.Target is not InstrumentedEndpoint instrumented ||
+                (!traceAll && !instrumented.ForMethod(context.Request.Method).Traced))
+            {
+                return;
+            }
+        }
+        else if (!traceAll)
+        {
+            return;
+        }
+
+        if (onStart is not null)
+        {
+            RunOnStart(activity, context);
+        }
+
+        if (IsSampled(activity))
+        {
+            activity.SetTag(ComponentTag, component);
+        }
+    }
+
+    /// <summary>An exception escaped the pipeline: it becomes the span's error event (a Wavefront span log).</summary>
+    public void Failed(HttpContext context, Exception exception) =>
+        context.Features.Get<IHttpActivityFeature>()?.Activity?.AddException(exception);
+
+    /// <summary>
+    /// The request is complete: decides whether its span is kept and, if so, names it and adds its tags.
+    /// <paramref name="route"/> is null for a request to an endpoint that is not instrumented.
+    /// </summary>
+    public void Complete(HttpContext context, RouteInstruments? route, int status, bool threw, long elapsedNanoseconds)
+    {
+        var activity = context.Features.Get<IHttpActivityFeature>()?.Activity;
+        if (activity is null)
+        {
+            return;
+        }
+
+        var tagged = ReferenceEquals(activity.GetTagItem(ComponentTag), component);
+        if (route is null || !(traceAll || route.Traced))
+        {
+            if (tagged)
+            {
+                activity.SetTag(ComponentTag, null);
+            }
+
+            return;
+        }
+
+        // An exception handler after this middleware may have turned an exception into the response.
+        var handled = !threw && status >= 500 ? context.Features.Get<IExceptionHandlerFeature>()?.Error : null;
+        var isError = threw || handled is not null || errorRule.IsError(status);
+        var keep = tagged || isError || sampler.IsSlow(elapsedNanoseconds) || IsSampled(activity) || IsForced(activity);
+        if (!keep && !activity.Recorded)
+        {
+            return;
+        }
+
+        // A span only another listener records (the OpenTelemetry SDK) gets the same tags, but the shared constant
+        // rather than this tracer's own instance: it is not exported to Wavefront.
+        if (!tagged)
+        {
+            activity.SetTag(ComponentTag, keep ? component : ServerComponent);
+        }
+
+        var request = context.Request;
+        activity.DisplayName = OperationName(route);
+        activity.SetTag("http.method", request.Method);
+        activity.SetTag("http.url", Url(request, options.IncludeQueryString));
+        activity.SetTag("http.status_code", (uint)status < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[status] : status);
+        if (isError)
+        {
+            activity.SetTag("error", BoxedTrue);
+            activity.SetStatus(ActivityStatusCode.Error);
+        }
+
+        if (handled is not null)
+        {
+            activity.AddException(handled);
+        }
+
+        activity.SetTag(HandlerTag, route.Descriptor.Handler);
+        foreach (var attribute in attributes)
+        {
+            if (attribute.Read(context) is { } value)
+            {
+                activity.SetTag(attribute.Key, value);
+            }
+        }
+    }
+
+    public void Dispose()
+    {
+        listener.Dispose();
+        ByRegistry.Remove(registry);
+        lock (LiveGate)
+        {
+            Live.Remove(this);
+        }
+    }
+
+    /// <summary>Whether a span is kept by the head decision: this tracer's sampler, or the upstream service's.</summary>
+    internal static bool IsSampled(Activity activity) => activity.Recorded && activity.GetCustomProperty(NotSampledProperty) is null;
+
+    internal static string Url(HttpRequest request, bool includeQuery)
+    {
+        var host = request.Host.Value ?? string.Empty;
+        var path = request.Path.ToUriComponent();
+        var pathBase = request.PathBase.ToUriComponent();
+        return includeQuery && request.QueryString.HasValue
+            ? string.Concat([request.Scheme, "://", host, pathBase, path, request.QueryString.Value])
+            : string.Concat([request.Scheme, "://", host, pathBase, path]);
+    }
+
+    private ActivitySamplingResult Sample(ref ActivityCreationOptions<ActivityContext> creation)
+    {
+        var keep = HeadDecision(ref creation, out var traceId);
+        pending = new Pending(this, traceId, keep);
+
+        // Sampled out still gathers data: a span that fails or is slow is kept when it ends, and it needs its tags then.
+        return keep ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.AllData;
+    }
+
+    private bool HeadDecision(ref ActivityCreationOptions<ActivityContext> creation, out ActivityTraceId traceId)
+    {
+        var parent = creation.Parent;
+        if (parent.TraceId == default)
+        {
+            traceId = creation.TraceId;
+            return sampler.SampleTrace(traceId);
+        }
+
+        traceId = parent.TraceId;
+        if (parent.IsRemote)
+        {
+            // The upstream decision is honoured unless the upstream left it open.
+            return TraceContextPropagator.TakeDeferred(traceId)
+                ? sampler.SampleTrace(traceId)
+                : (parent.TraceFlags & ActivityTraceFlags.Recorded) != 0;
+        }
+
+        var current = Activity.Current;
+        return current is not null && current.SpanId == parent.SpanId
+            ? IsSampled(current)
+            : (parent.TraceFlags & ActivityTraceFlags.Recorded) != 0;
+    }
+
+    private void OnStarted(Activity activity)
+    {
+        var decision = pending;
+        pending = default;
+
+        // Another listener (the OpenTelemetry SDK) may have recorded what this sampler did not keep: remember ours.
+        if (!decision.Keep && activity.Recorded && ReferenceEquals(decision.Tracer, this) && decision.TraceId == activity.TraceId)
+        {
+            activity.SetCustomProperty(NotSampledProperty, NotSampled);
+        }
+    }
+
+    private void OnStopped(Activity activity)
+    {
+        var queue = Volatile.Read(ref exportQueue);
+        if (queue is null)
+        {
+            return;
+        }
+
+        if (activity.Kind == ActivityKind.Server)
+        {
+            if (ReferenceEquals(activity.GetTagItem(ComponentTag), component))
+            {
+                Enqueue(queue, activity);
+            }
+        }
+        else if (activity.Kind == ActivityKind.Client && OwnsClientSpan(activity))
+        {
+            Enqueue(queue, activity);
+        }
+    }
+
+    /// <summary>
+    /// A client span inside a request belongs to the tracer whose server span was kept when the request started; one
+    /// outside any request (background work) to the first tracer of the process, and is kept by the sampling rules.
+    /// </summary>
+    private bool OwnsClientSpan(Activity activity)
+    {
+        for (var parent = activity.Parent; parent is not null; parent = parent.Parent)
+        {
+            if (parent.Kind == ActivityKind.Server && parent.Source.Name == HostingSourceName)
+            {
+                return ReferenceEquals(parent.GetTagItem(ComponentTag), component);
+            }
+        }
+
+        RequestTracer? first;
+        lock (LiveGate)
+        {
+            first = Live.Count > 0 ? Live[0] : null;
+        }
+
+        return ReferenceEquals(first, this) &&
+            (IsSampled(activity) || activity.Status == ActivityStatusCode.Error || activity.GetTagItem("error.type") is not null ||
+             sampler.IsSlow(activity.Duration.Ticks * 100) || IsForced(activity));
+    }
+
+    private void Enqueue(Channel<Activity> queue, Activity activity)
+    {
+        if (!queue.Writer.TryWrite(activity) && Interlocked.Increment(ref dropped) == 1)
+        {
+            LogFirstDrop(logger, options.MaxQueuedSpans);
+        }
+    }
+
+    /// <summary>Wavefront keeps spans tagged <c>debug=true</c> or <c>sampling.priority</c> above zero whatever the samplers say.</summary>
+    private static bool IsForced(Activity activity)
+    {
+        if (activity.GetTagItem("debug") is { } debug && (debug is true || debug is string s && s.Equals("true", StringComparison.OrdinalIgnoreCase)))
+        {
+            return true;
+        }
+
+        return activity.GetTagItem("sampling.priority") switch
+        {
+            int i => i > 0,
+            long l => l > 0,
+            double d => d > 0,
+            string text => double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p > 0,
+            _ => false,
+        };
+    }
+
+    private void RunOnStart(Activity activity, HttpContext context)
+    {
+        try
+        {
+            onStart!(activity, context);
+        }
+        catch (Exception e)
+        {
+            LogOnStartFailed(logger, e);
+        }
+    }
+
+    private static object[] CreateBoxedStatusCodes()
+    {
+        var boxed = new object[600];
+        for (var i = 0; i < boxed.Length; i++)
+        {
+            boxed[i] = i;
+        }
+
+        return boxed;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Instrumentation:Tracing:OnStart threw; the request goes on without its tags.")]
+    private static partial void LogOnStartFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "The span export queue is full ({Capacity} spans, Instrumentation:Tracing:MaxQueuedSpans): spans are being dropped and counted.")]
+    private static partial void LogFirstDrop(ILogger logger, int capacity);
+
+    private readonly record struct Pending(RequestTracer? Tracer, ActivityTraceId TraceId, bool Keep);
+}

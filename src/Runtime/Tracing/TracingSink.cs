@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Instrumentation.Configuration;
+using Instrumentation.Tracing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
+
+namespace Instrumentation.Sinks;
+
+internal static partial class Sinks
+{
+    static partial void AddTracing(IServiceCollection services)
+    {
+        services.TryAddSingleton<RequestTracer>();
+        services.TryAddSingleton<RouteMeter>();
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SpanExporter>());
+
+        // Hosting reads incoming trace context with the DI propagator. Tracing replaces it with one that speaks the
+        // configured formats; with tracing off, the registration that was there (hosting's default) stays in effect.
+        var previous = services.LastOrDefault(d => d.ServiceType == typeof(DistributedContextPropagator) && !d.IsKeyedService);
+        if (previous?.ImplementationFactory?.Target is TracingPropagatorFactory)
+        {
+            return;
+        }
+
+        var factory = new TracingPropagatorFactory(previous);
+        services.Replace(ServiceDescriptor.Singleton<DistributedContextPropagator>(factory.Create));
+    }
+
+    static partial void UseTracing(IApplicationBuilder app)
+    {
+        var services = app.ApplicationServices;
+        services.GetRequiredService<RouteMeter>();
+        if (!services.GetRequiredService<IOptions<InstrumentationOptions>>().Value.Tracing.Enabled)
+        {
+            return;
+        }
+
+        // Creating the tracer starts its Activity listener: from the first request on, hosting creates request Activities.
+        services.GetRequiredService<RequestTracer>();
+
+        // HttpClient handlers take DistributedContextPropagator.Current when they are created: set it before any is.
+        var propagator = services.GetRequiredService<DistributedContextPropagator>();
+        var before = DistributedContextPropagator.Current;
+        DistributedContextPropagator.Current = propagator;
+        services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() =>
+        {
+            if (ReferenceEquals(DistributedContextPropagator.Current, propagator))
+            {
+                DistributedContextPropagator.Current = before;
+            }
+        });
+    }
+
+    private sealed class TracingPropagatorFactory(ServiceDescriptor? previous)
+    {
+        public DistributedContextPropagator Create(IServiceProvider services)
+        {
+            var tracing = services.GetRequiredService<IOptions<InstrumentationOptions>>().Value.Tracing;
+            if (tracing.Enabled)
+            {
+                return new TraceContextPropagator(tracing.EffectivePropagation);
+            }
+
+            return previous switch
+            {
+                { ImplementationInstance: DistributedContextPropagator instance } => instance,
+                { ImplementationFactory: { } create } => (DistributedContextPropagator)create(services),
+                { ImplementationType: { } type } => (DistributedContextPropagator)ActivatorUtilities.CreateInstance(services, type),
+                _ => DistributedContextPropagator.Current,
+            };
+        }
+    }
+}

@@ -1,0 +1,58 @@
+using System.Diagnostics;
+using Instrumentation.Configuration;
+using Instrumentation.Instruments;
+using Instrumentation.TestSupport.Wavefront;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace Instrumentation.Tracing.Tests;
+
+public sealed class ExportTests
+{
+    [Fact]
+    public async Task ShutdownSendsSpansHeldAndSpansOfRequestsStillRunning()
+    {
+        await using var proxy = FakeWavefrontProxy.Create();
+        var settings = Spans.WavefrontSettings(proxy);
+        settings["Instrumentation:Wavefront:FlushIntervalSeconds"] = "3600"; // nothing leaves before shutdown
+        settings["Instrumentation:Tracing:DerivedMetricsIntervalSeconds"] = "3600";
+        var app = await SecondApp.StartAsync(settings);
+        for (var i = 0; i < 5; i++)
+        {
+            Assert.True((await app.Client.GetAsync($"/traced/{i}")).IsSuccessStatusCode);
+        }
+
+        var slow = app.Client.GetAsync("/slow");
+        await Task.Delay(100); // the slow request is in flight when shutdown begins
+        await app.DisposeAsync();
+        Assert.True((await slow).IsSuccessStatusCode);
+
+        await proxy.WaitForAsync(_ => Spans.All(proxy).Count(s => s.IsServer()) >= 6, Spans.Timeout, "six spans after shutdown");
+        Assert.Equal(5, Spans.All(proxy).Count(s => s.Operation == "GET /traced/{id}"));
+        Assert.Single(Spans.All(proxy), s => s.Operation == "GET /slow");
+
+        // The final report carries the RED metrics of the last interval.
+        await proxy.WaitForAsync(
+            _ => Spans.Records(proxy).OfType<WavefrontPoint>().Any(p => p.BaseName == "tracing.derived.Gateway.frontend.GET--slow.invocation"),
+            Spans.Timeout,
+            "the final RED metrics");
+    }
+
+    [Fact]
+    public void AFullQueueDropsAndCountsWithoutWaiting()
+    {
+        using var tracer = new RequestTracer(Options.Create(new InstrumentationOptions()), new InstrumentRegistry(new ErrorRule(s => s >= 400)), NullLogger<RequestTracer>.Instance);
+        var queue = tracer.StartExport(capacity: 2);
+        using var httpClient = new ActivitySource(RequestTracer.HttpClientSourceName);
+        var watch = Stopwatch.StartNew();
+        for (var i = 0; i < 50; i++)
+        {
+            using var activity = httpClient.StartActivity("System.Net.Http.HttpRequestOut", ActivityKind.Client);
+            Assert.NotNull(activity);
+        }
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
+        Assert.Equal(48, tracer.Dropped);
+        Assert.Equal(2, queue.Count);
+    }
+}

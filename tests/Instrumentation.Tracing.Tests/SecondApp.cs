@@ -1,0 +1,83 @@
+using System.Diagnostics;
+using Instrumentation.Configuration;
+using Instrumentation.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Instrumentation.Tracing.Tests;
+
+/// <summary>
+/// A second, small service on real Kestrel: a front end that calls other services with HttpClient, so a trace can
+/// cross two processes' worth of tracing (two applications on loopback).
+/// </summary>
+internal sealed class SecondApp : IAsyncDisposable
+{
+    private readonly WebApplication app;
+
+    private SecondApp(WebApplication app, Uri baseAddress)
+    {
+        this.app = app;
+        BaseAddress = baseAddress;
+        Client = Spans.PlainClient(baseAddress);
+    }
+
+    public Uri BaseAddress { get; }
+
+    /// <summary>A client that adds no trace context of its own.</summary>
+    public HttpClient Client { get; }
+
+    public IServiceProvider Services => app.Services;
+
+    public static async Task<SecondApp> StartAsync(IDictionary<string, string?> settings, Action<InstrumentationOptions>? configure = null)
+    {
+        var port = FreePort.Next();
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Instrumentation:Application"] = "Gateway",
+            ["Instrumentation:Service"] = "frontend",
+        });
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
+        builder.Logging.ClearProviders();
+        builder.Services.AddInstrumentation(configure);
+
+        var app = builder.Build();
+        app.UseInstrumentation();
+
+        // Calls another service; answers with its own span's ids (HttpContext.GetSpan()) and the callee's status.
+        app.MapGet("/call", async (HttpContext context, string target) =>
+        {
+            var span = context.GetSpan();
+            using var client = new HttpClient();
+            using var response = await client.GetAsync(new Uri(target));
+            return Results.Json(new CallResult(span?.TraceId.ToHexString(), span?.SpanId.ToHexString(), (int)response.StatusCode));
+        }).Instrumented();
+        app.MapGet("/traced/{id}", (string id) => $"traced {id}").Instrumented().Traced();
+        app.MapGet("/plain", () => "plain").Instrumented();
+        app.MapGet("/slow", async () =>
+        {
+            await Task.Delay(400);
+            return "slow";
+        }).Instrumented();
+        app.MapGet("/fail", string () => throw new InvalidOperationException("fail on purpose")).Instrumented();
+        app.MapGet("/error", () => Results.StatusCode(503)).Instrumented();
+
+        await app.StartAsync();
+        return new SecondApp(app, new Uri($"http://127.0.0.1:{port}"));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        // Stop first: requests still running finish, as in a graceful shutdown.
+        await app.StopAsync();
+        Client.Dispose();
+        await app.DisposeAsync();
+    }
+
+    public sealed record CallResult(string? TraceId, string? SpanId, int Status);
+}

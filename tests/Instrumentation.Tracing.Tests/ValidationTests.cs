@@ -1,0 +1,53 @@
+using Instrumentation.Configuration;
+using Instrumentation.TestSupport;
+using Microsoft.Extensions.Options;
+
+namespace Instrumentation.Tracing.Tests;
+
+public sealed class ValidationTests
+{
+    [Theory]
+    [InlineData("SamplingRate", "1.5", "Instrumentation:Tracing:SamplingRate must be between 0 and 1 (got 1.5).")]
+    [InlineData("SamplingRate", "-0.1", "Instrumentation:Tracing:SamplingRate must be between 0 and 1 (got -0.1).")]
+    [InlineData("SampleDurationMs", "-5", "Instrumentation:Tracing:SampleDurationMs must not be negative (got -5).")]
+    [InlineData("MaxQueuedSpans", "0", "Instrumentation:Tracing:MaxQueuedSpans must be at least 1 (got 0).")]
+    [InlineData("DerivedMetricsIntervalSeconds", "0", "Instrumentation:Tracing:DerivedMetricsIntervalSeconds must be at least 1 (got 0).")]
+    [InlineData("Propagation:0", "zipkin", "Instrumentation:Tracing:Propagation:0 must be one of w3c, wavefront, b3, b3multi (got 'zipkin').")]
+    [InlineData("TracedAttributes:0", "Cookies", "Instrumentation:Tracing:TracedAttributes:0 must be one of Path, PathBase, Method, Scheme, Host, Protocol, QueryString, ContentType, ContentLength, RemoteIpAddress or header:<Name> (got 'Cookies').")]
+    [InlineData("TracedAttributes:0", "header:X Bad", "Instrumentation:Tracing:TracedAttributes:0 must be one of Path, PathBase, Method, Scheme, Host, Protocol, QueryString, ContentType, ContentLength, RemoteIpAddress or header:<Name> (got 'header:X Bad').")]
+    public async Task StartupFailsNamingTheKey(string key, string value, string message)
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var server = SampleServer.Start(new Dictionary<string, string?> { [$"Instrumentation:Tracing:{key}"] = value });
+        });
+        var validation = Assert.IsType<OptionsValidationException>(failure.GetBaseException());
+        Assert.Contains(message, validation.Failures);
+    }
+
+    [Fact]
+    public void RepeatedFormatsAndGoodValuesAreJudgedRight()
+    {
+        var validator = new InstrumentationOptionsValidator();
+        var options = new InstrumentationOptions();
+        options.Tracing.Propagation.AddRange(["w3c", "B3", "b3"]);
+        options.Tracing.TracedAttributes.AddRange(["path", "header:X-Request-Id"]);
+        options.Tracing.SamplingRate = 0;
+        options.Tracing.SampleDurationMs = 0;
+        var result = validator.Validate(null, options);
+        Assert.Equal(["Instrumentation:Tracing:Propagation:2 repeats 'b3'."], result.Failures);
+
+        options.Tracing.Propagation.RemoveAt(2);
+        Assert.True(validator.Validate(null, options).Succeeded);
+    }
+
+    [Fact]
+    public async Task AnUnknownOperationNameIsRejectedWithItsKey()
+    {
+        var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
+        {
+            await using var server = SampleServer.Start(new Dictionary<string, string?> { ["Instrumentation:Tracing:OperationName"] = "Verb" });
+        });
+        Assert.Contains("Instrumentation:Tracing:OperationName", failure.ToString());
+    }
+}
