@@ -72,8 +72,11 @@ namespace Microsoft.AspNetCore.Builder
                 // Runs when the pipeline is built, after every Map call; catches UseEndpoints-style route builders that
                 // the startup filter could not see.
                 EndpointBinding.Bind(app);
-                var options = app.ApplicationServices.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
-                return new InstrumentationMiddleware(next, registry, options.CountResponseBytes).Invoke;
+                var services = app.ApplicationServices;
+                var options = services.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
+                var tracer = options.Tracing.Enabled ? services.GetService<Instrumentation.Tracing.RequestTracer>() : null;
+                var exemplars = options.Prometheus is { Enabled: true, Exemplars: true } ? services.GetService<Instrumentation.Sinks.Prometheus.PrometheusExposition>() : null;
+                return new InstrumentationMiddleware(next, registry, options.CountResponseBytes, tracer, exemplars).Invoke;
             });
             return app;
         }

@@ -27,13 +27,22 @@ internal sealed class InstrumentationMiddleware
     // The request's span, when tracing is on (docs/tracing.md).
     private readonly Tracing.RequestTracer? tracer;
 
-    public InstrumentationMiddleware(RequestDelegate next, InstrumentRegistry registry, bool countResponseBytes)
+    // OpenMetrics exemplars of sampled requests, when the Prometheus endpoint keeps them (docs/prometheus.md).
+    private readonly Sinks.Prometheus.PrometheusExposition? exemplars;
+
+    public InstrumentationMiddleware(
+        RequestDelegate next,
+        InstrumentRegistry registry,
+        bool countResponseBytes,
+        Tracing.RequestTracer? tracer = null,
+        Sinks.Prometheus.PrometheusExposition? exemplars = null)
     {
         this.next = next;
         this.registry = registry;
         counters = countResponseBytes ? new CountingResponseBodyPool() : null;
         measureCpu = registry.MeasureCpu && Sinks.Wavefront.ThreadCpuTime.IsSupported;
-        tracer = Tracing.RequestTracer.For(registry);
+        this.tracer = tracer;
+        this.exemplars = exemplars;
     }
 
     public Task Invoke(HttpContext context)
@@ -150,6 +159,11 @@ internal sealed class InstrumentationMiddleware
         if (cpu >= 0)
         {
             series.CpuTime?.Record(cpu);
+        }
+
+        if (exemplars is not null && Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } sampled)
+        {
+            exemplars.RecordExemplar(series, nanoseconds, sampled.TraceId, sampled.SpanId);
         }
 
         tracer?.Complete(context, route, status, threw, nanoseconds);

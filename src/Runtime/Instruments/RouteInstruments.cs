@@ -20,6 +20,7 @@ public sealed class RouteInstruments
     internal RouteInstruments(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, ErrorRule errorRule, bool measureCpu)
     {
         Descriptor = descriptor;
+        MethodAndTemplate = $"{descriptor.Method} {descriptor.Template}";
         Buckets = metadata?.Buckets;
         Traced = traced;
         this.errorRule = errorRule;
@@ -28,6 +29,9 @@ public sealed class RouteInstruments
 
     /// <summary>The names of this route and method.</summary>
     public RouteDescriptor Descriptor { get; }
+
+    /// <summary><c>GET /style/{id}/make</c>: OpenTelemetry's span name, built once.</summary>
+    public string MethodAndTemplate { get; }
 
     /// <summary>Per-endpoint Prometheus bucket bounds (seconds), or null for the application's.</summary>
     public double[]? Buckets { get; }

@@ -38,7 +38,6 @@ internal sealed partial class RequestTracer : IDisposable
 
     private const string NotSampledProperty = "Instrumentation.Tracing.NotSampled";
 
-    private static readonly ConditionalWeakTable<InstrumentRegistry, RequestTracer> ByRegistry = new();
     private static readonly Lock LiveGate = new();
     private static readonly List<RequestTracer> Live = [];
     private static readonly object[] BoxedStatusCodes = CreateBoxedStatusCodes();
@@ -60,9 +59,7 @@ internal sealed partial class RequestTracer : IDisposable
     private readonly Action<Activity, HttpContext>? onStart;
     private readonly bool traceAll;
     private readonly bool namesByRoute;
-    private readonly ConcurrentDictionary<RouteInstruments, string> routeNames = new(ReferenceEqualityComparer.Instance);
     private readonly ILogger logger;
-    private readonly InstrumentRegistry registry;
     private readonly ActivityListener listener;
     private Channel<Activity>? exportQueue;
     private long dropped;
@@ -70,7 +67,6 @@ internal sealed partial class RequestTracer : IDisposable
     public RequestTracer(IOptions<InstrumentationOptions> options, InstrumentRegistry registry, ILogger<RequestTracer> logger)
     {
         this.options = options.Value.Tracing;
-        this.registry = registry;
         this.logger = logger;
         errorRule = registry.ErrorRule;
         sampler = new SpanSampler(this.options.SamplingRate, this.options.SampleDurationMs);
@@ -96,7 +92,6 @@ internal sealed partial class RequestTracer : IDisposable
             ActivityStarted = OnStarted,
             ActivityStopped = OnStopped,
         };
-        ByRegistry.AddOrUpdate(registry, this);
         lock (LiveGate)
         {
             Live.Add(this);
@@ -111,11 +106,8 @@ internal sealed partial class RequestTracer : IDisposable
     /// <summary>The operation name of a route's spans.</summary>
     public string OperationName(RouteInstruments route) =>
         namesByRoute
-            ? routeNames.GetOrAdd(route, static r => $"{r.Descriptor.Method} {r.Descriptor.Template}")
+            ? route.MethodAndTemplate
             : route.Descriptor.Handler;
-
-    /// <summary>The tracer of an application, for its middleware; null when tracing is off.</summary>
-    public static RequestTracer? For(InstrumentRegistry registry) => ByRegistry.TryGetValue(registry, out var tracer) ? tracer : null;
 
     /// <summary>Starts handing kept spans to a bounded queue, which the exporter drains.</summary>
     public ChannelReader<Activity> StartExport(int capacity)
@@ -241,7 +233,6 @@ internal sealed partial class RequestTracer : IDisposable
     public void Dispose()
     {
         listener.Dispose();
-        ByRegistry.Remove(registry);
         lock (LiveGate)
         {
             Live.Remove(this);

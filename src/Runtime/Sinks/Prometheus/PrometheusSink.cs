@@ -43,13 +43,6 @@ namespace Instrumentation.Sinks
                 return;
             }
 
-            var exposition = app.ApplicationServices.GetRequiredService<PrometheusExposition>();
-            if (options.Exemplars)
-            {
-                // Outside the instrumentation middleware; it only looks at requests whose trace is sampled.
-                app.Use(next => new ExemplarMiddleware(next, exposition, app.ApplicationServices.GetRequiredService<InstrumentRegistry>()).Invoke);
-            }
-
             // The application's route builder: WebApplication itself, or the one UseRouting() published.
             var endpoints = EndpointBinding.RouteBuilders(app).FirstOrDefault();
             if (endpoints is not null)
