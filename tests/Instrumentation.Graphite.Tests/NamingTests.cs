@@ -1,0 +1,84 @@
+using System.Globalization;
+using Instrumentation.Configuration;
+using Instrumentation.Model;
+using Instrumentation.Sinks.Graphite;
+
+namespace Instrumentation.Graphite.Tests;
+
+public class NamingTests
+{
+    [Theory]
+    [InlineData("/foo", "foo")]
+    [InlineData("/foo/bar/baz", "foo.bar.baz")]
+    [InlineData("/foo/{bar:int}", "foo.bar")]
+    [InlineData("/foo/{a}/baz/{b:int}", "foo.a.baz.b")]
+    [InlineData("/foo/{a:min(1):max(9)}", "foo.a")]
+    [InlineData("/api/orders/{id:regex(^\\d+$)}", "api.orders.id")]
+    [InlineData("/files/{**rest}", "files.rest")]
+    [InlineData("/{*path}", "path")]
+    [InlineData("/Home/Index/{id?}", "Home.Index.id")]
+    [InlineData("/page/{n=1}", "page.n")]
+    [InlineData("/shirt-sizes", "shirt-sizes")]
+    [InlineData("/file-{id}", "file-id")]
+    [InlineData("/{name}.{ext}", "name.ext")]
+    [InlineData("/robots.txt", "robots.txt")]
+    [InlineData("/menu du jour/café", "menu_du_jour.caf_")]
+    [InlineData("/at/10:30", "at.10_30")]
+    [InlineData("/", "root")]
+    public void Route_part_follows_flask_graphite(string template, string expected)
+    {
+        Assert.Equal(expected, GraphiteNames.RoutePart(template));
+    }
+
+    [Fact]
+    public void Unmatched_requests_have_a_fixed_route_part()
+    {
+        var unmatched = new RouteDescriptor(RouteDescriptor.UnmatchedEntity, RouteDescriptor.UnmatchedTemplate, "GET", "unmatched");
+        Assert.Equal("unmatched", GraphiteNames.RoutePart(unmatched));
+    }
+
+    [Fact]
+    public void A_template_that_does_not_parse_falls_back_to_the_entity_without_constraints()
+    {
+        Assert.Equal("style.id.make", GraphiteNames.RoutePart("/style/{id:int/make", "style.int:id.make"));
+    }
+
+    [Theory]
+    [InlineData("", "web-1.example.com", "aspnetcore", "web-1_example_com.aspnetcore")]
+    [InlineData("servers.prod", "web-1.example.com", "aspnetcore", "servers.prod.web-1_example_com.aspnetcore")]
+    [InlineData("", "my host:8080", "shop.api", "my_host_8080.shop.api")]
+    [InlineData("a b", "h", "g:1", "a_b.h.g_1")]
+    public void Stem_is_prefix_host_group(string prefix, string source, string group, string expected)
+    {
+        var options = new GraphiteOptions { Prefix = prefix, Group = group };
+        Assert.Equal(expected, GraphiteNames.Stem(options, source));
+    }
+
+    [Theory]
+    [InlineData("plain_Node-1", "plain_Node-1")]
+    [InlineData("a:b c.d/é", "a_b_c_d__")]
+    [InlineData("tab\there", "tab_here")]
+    [InlineData("", "_")]
+    public void Nodes_keep_only_characters_carbon_stores_safely(string text, string expected)
+    {
+        Assert.Equal(expected, GraphiteNames.Node(text));
+    }
+
+    [Fact]
+    public void Lines_are_plaintext_protocol_in_invariant_culture()
+    {
+        var before = CultureInfo.CurrentCulture;
+        CultureInfo.CurrentCulture = new CultureInfo("de-DE");
+        try
+        {
+            Assert.Equal("a.b.count 3 1700000000\n", new GraphitePoint("a.b.count", 3, 1_700_000_000).ToLine());
+            Assert.Equal("a.b.pt 1.5 1700000000\n", new GraphitePoint("a.b.pt", 1.5, 1_700_000_000).ToLine());
+            Assert.Equal("a.b.size 123456789012 1700000000\n", new GraphitePoint("a.b.size", 123_456_789_012, 1_700_000_000).ToLine());
+            Assert.Equal("a.b.pt.p50 0.000256 1700000000\n", new GraphitePoint("a.b.pt.p50", 0.0002555, 1_700_000_000).ToLine());
+        }
+        finally
+        {
+            CultureInfo.CurrentCulture = before;
+        }
+    }
+}
