@@ -1,0 +1,97 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+
+namespace Instrumentation.Benchmarks;
+
+/// <summary>The benchmarked app: GET /style/{id}/make on the in-memory server, with or without instrumentation.</summary>
+internal sealed class BenchmarkHost : IDisposable
+{
+    private readonly WebApplication app;
+    private readonly InMemoryServer server;
+
+    private BenchmarkHost(WebApplication app, InMemoryServer server)
+    {
+        this.app = app;
+        this.server = server;
+    }
+
+    public static BenchmarkHost Plain() => Start(null, null);
+
+    public static BenchmarkHost Instrumented(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null) =>
+        Start(settings, services);
+
+    public Task Send(string path) => server.Send("GET", path);
+
+    public T Get<T>() where T : notnull => app.Services.GetRequiredService<T>();
+
+    public void Dispose() => app.StopAsync().GetAwaiter().GetResult();
+
+    private static BenchmarkHost Start(IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
+    {
+        var instrument = settings is not null;
+        var (app, server) = InMemoryHost.Start(
+            builder =>
+            {
+                if (instrument)
+                {
+                    builder.Configuration.AddInMemoryCollection(settings!);
+                    builder.Services.AddInstrumentation();
+                    services?.Invoke(builder.Services);
+                }
+            },
+            app =>
+            {
+                if (instrument)
+                {
+                    app.UseInstrumentation();
+                }
+
+                var endpoint = app.MapGet("/style/{id}/make", (string id) => "Shirts made.");
+                if (instrument)
+                {
+                    endpoint.Instrumented();
+                }
+            });
+        var host = new BenchmarkHost(app, server);
+        host.Send("/style/42/make").GetAwaiter().GetResult();
+        return host;
+    }
+}
+
+/// <summary>An OpenTelemetry exporter that keeps nothing but the names it saw, to prove the SDK recorded.</summary>
+internal sealed class DiscardingExporter<T> : BaseExporter<T>
+    where T : class
+{
+    private readonly HashSet<string> seen = [];
+
+    public override ExportResult Export(in Batch<T> batch)
+    {
+        foreach (var item in batch)
+        {
+            lock (seen)
+            {
+                seen.Add(item switch
+                {
+                    OpenTelemetry.Metrics.Metric metric => metric.Name,
+                    System.Diagnostics.Activity activity => activity.Source.Name,
+                    _ => item.ToString() ?? "",
+                });
+            }
+        }
+
+        return ExportResult.Success;
+    }
+
+    public void Require(string name)
+    {
+        lock (seen)
+        {
+            if (!seen.Contains(name))
+            {
+                throw new InvalidOperationException($"the OpenTelemetry SDK exported no {name} (saw: {string.Join(", ", seen)})");
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+using System.Diagnostics;
+using BenchmarkDotNet.Attributes;
+using Instrumentation.Sinks.Wavefront;
+using Microsoft.Extensions.DependencyInjection;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+
+namespace Instrumentation.Benchmarks;
+
+/// <summary>
+/// Tracing the same GET: this library's spans (sampled, formatted and handed to a no-op Wavefront transport; and
+/// sampled out) against the OpenTelemetry SDK tracing ASP.NET Core's request Activity with a no-op exporter, and
+/// metrics only as the reference. One host per case: Activity listeners are process-wide.
+/// </summary>
+[MemoryDiagnoser]
+public class TracingBenchmarks
+{
+    private const string Path = "/style/42/make";
+    private BenchmarkHost host = null!;
+    private TracerProvider? tracerProvider;
+
+    [GlobalSetup(Target = nameof(MetricsOnly))]
+    public void SetupMetricsOnly() => host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly);
+
+    [GlobalSetup(Target = nameof(Sampled))]
+    public void SetupSampled() => host = Traced(samplingRate: "1");
+
+    [GlobalSetup(Target = nameof(SampledOut))]
+    public void SetupSampledOut() => host = Traced(samplingRate: "0");
+
+    [GlobalSetup(Target = nameof(OpenTelemetrySdk))]
+    public void SetupOpenTelemetry()
+    {
+        host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly);
+        var exporter = new DiscardingExporter<Activity>();
+        tracerProvider = Sdk.CreateTracerProviderBuilder()
+            .AddSource("Microsoft.AspNetCore")
+            .SetSampler(new AlwaysOnSampler())
+            .AddProcessor(new SimpleActivityExportProcessor(exporter))
+            .Build();
+        host.Send(Path).GetAwaiter().GetResult();
+        exporter.Require("Microsoft.AspNetCore");
+    }
+
+    [GlobalCleanup]
+    public void Cleanup()
+    {
+        tracerProvider?.Dispose();
+        host.Dispose();
+    }
+
+    [Benchmark(Baseline = true, Description = "metrics only (tracing off)")]
+    public Task MetricsOnly() => host.Send(Path);
+
+    [Benchmark(Description = "Instrumentation tracing, sampled, no-op transport")]
+    public Task Sampled() => host.Send(Path);
+
+    [Benchmark(Description = "Instrumentation tracing, sampled out")]
+    public Task SampledOut() => host.Send(Path);
+
+    [Benchmark(Description = "OpenTelemetry SDK tracing, no-op exporter")]
+    public Task OpenTelemetrySdk() => host.Send(Path);
+
+    private static BenchmarkHost Traced(string samplingRate) => BenchmarkHost.Instrumented(
+        new Dictionary<string, string?>
+        {
+            ["Instrumentation:Wavefront:CpuTime"] = "false",
+            ["Instrumentation:Tracing:Enabled"] = "true",
+            ["Instrumentation:Tracing:ClientSpans"] = "false",
+            ["Instrumentation:Tracing:SamplingRate"] = samplingRate,
+        },
+        services => services.AddSingleton<IWavefrontSender, NoopSender>());
+
+    private sealed class NoopSender : IWavefrontSender
+    {
+        public bool TryEnqueue(WavefrontDataKind kind, string line) => true;
+    }
+}
