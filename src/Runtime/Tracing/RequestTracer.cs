@@ -257,8 +257,9 @@ internal sealed partial class RequestTracer : IDisposable
         var keep = HeadDecision(ref creation, out var traceId);
         pending = new Pending(this, traceId, keep);
 
-        // Sampled out still gathers data: a span that fails or is slow is kept when it ends, and it needs its tags then.
-        return keep ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.AllData;
+        // Sampled out only carries the context: a span that fails or is slow is still kept when it ends, and gets its
+        // tags then from what the middleware knows; nothing is gathered for the many that are not.
+        return keep ? ActivitySamplingResult.AllDataAndRecorded : ActivitySamplingResult.PropagationData;
     }
 
     private bool HeadDecision(ref ActivityCreationOptions<ActivityContext> creation, out ActivityTraceId traceId)

@@ -20,6 +20,8 @@ namespace Instrumentation.Tracing;
 /// </summary>
 internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposable
 {
+    private static readonly TimeSpan BatchPause = TimeSpan.FromMilliseconds(1);
+
     private readonly InstrumentationOptions options;
     private readonly IServiceProvider services;
     private readonly InstrumentRegistry registry;
@@ -140,6 +142,9 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
                 {
                     Send(activity);
                 }
+
+                // Under load, waking per span would cost the request path a thread hop each; gather a batch instead.
+                await Task.Delay(BatchPause, cancellation).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException)

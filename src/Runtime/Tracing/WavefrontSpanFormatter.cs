@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Instrumentation.Sinks.Wavefront;
@@ -18,6 +19,12 @@ internal sealed class WavefrontSpanFormatter
         "application", "service", "cluster", "shard", "span.kind", RequestTracer.ComponentTag, "_spanLogs",
     };
 
+    private const int MaxCachedBuilderCapacity = 16 * 1024;
+
+    // The exporter formats on one loop at a time, but Drain (shutdown, tests) may run on another thread.
+    [ThreadStatic]
+    private static StringBuilder? cachedBuilder;
+
     private readonly string source;
     private readonly string application;
     private readonly string service;
@@ -26,6 +33,12 @@ internal sealed class WavefrontSpanFormatter
     private readonly bool traceAll;
     private readonly string healthSuffix;
     private readonly Dictionary<StatusInstruments, string> seriesSuffixes = new(ReferenceEqualityComparer.Instance);
+
+    // The start of every span line after the operation, and the fixed tags of each span kind, escaped once.
+    private readonly string sourcePart;
+    private readonly string serverTags;
+    private readonly string clientTags;
+    private readonly string[] otherKindTags;
 
     public WavefrontSpanFormatter(InstrumentationOptions options)
     {
@@ -36,18 +49,44 @@ internal sealed class WavefrontSpanFormatter
         includeQuery = options.Tracing.IncludeQueryString;
         traceAll = options.Tracing.TraceAllRequests;
         healthSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
+        sourcePart = "\" source=\"" + (WavefrontFormat.EscapeTagValue(source, "source".Length) ?? "unknown") + "\" traceId=";
+        serverTags = FixedTags(ActivityKind.Server);
+        clientTags = FixedTags(ActivityKind.Client);
+        otherKindTags = [.. Enum.GetValues<ActivityKind>().Order().Select(FixedTags)];
     }
 
     /// <summary>The span line and, when the span has events, its span-logs line; the span is null when it has no name.</summary>
+    /// <remarks>
+    /// Written straight from the Activity into a builder this thread reuses: the span line is the only allocation of a
+    /// span without events (ids, numbers and clean tag values are copied, not turned into strings first).
+    /// </remarks>
     public (string? Span, string? SpanLogs) Format(Activity activity)
     {
-        var server = activity.Kind == ActivityKind.Server;
-        var tags = new List<KeyValuePair<string, string>>(24)
+        var operation = WavefrontFormat.EscapeTagValue(activity.DisplayName);
+        if (operation is null)
         {
-            new(RequestTracer.ComponentTag, server ? RequestTracer.ServerComponent : RequestTracer.ClientComponent),
-            new("span.kind", KindName(activity.Kind)),
-        };
-        tags.AddRange(applicationTags);
+            return (null, null);
+        }
+
+        var builder = RentBuilder();
+        builder.Append('"').Append(operation).Append(sourcePart);
+        AppendUuid(builder, activity.TraceId);
+        builder.Append(" spanId=");
+        AppendUuid(builder, activity.SpanId);
+        if (activity.ParentSpanId != default)
+        {
+            builder.Append(" parent=");
+            AppendUuid(builder, activity.ParentSpanId);
+        }
+
+        foreach (ref readonly var link in activity.EnumerateLinks())
+        {
+            builder.Append(" followsFrom=");
+            AppendUuid(builder, link.Context.SpanId);
+        }
+
+        var server = activity.Kind == ActivityKind.Server;
+        builder.Append(KindTags(activity.Kind));
         var error = false;
         foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
@@ -57,10 +96,9 @@ internal sealed class WavefrontSpanFormatter
             }
 
             var key = tag.Key;
-            var value = Text(tag.Value);
             if (key == "error")
             {
-                error |= value == "true";
+                error |= tag.Value is true || (tag.Value is not bool && Text(tag.Value) == "true");
                 continue;
             }
 
@@ -73,9 +111,9 @@ internal sealed class WavefrontSpanFormatter
                         key = "http.method";
                         break;
                     case "url.full":
-                        key = "http.url";
-                        value = includeQuery ? value : WithoutQuery(value);
-                        break;
+                        var url = Text(tag.Value);
+                        AppendTag(builder, "http.url", includeQuery ? url : WithoutQuery(url));
+                        continue;
                     case "http.response.status_code":
                         key = "http.status_code";
                         break;
@@ -85,39 +123,44 @@ internal sealed class WavefrontSpanFormatter
                 }
             }
 
-            tags.Add(new(key, value));
+            AppendTag(builder, key, tag.Value);
         }
 
         if (error || activity.Status == ActivityStatusCode.Error)
         {
-            tags.Add(new("error", "true"));
+            builder.Append(" \"error\"=\"true\"");
         }
 
-        var traceId = WavefrontFormat.ToUuid(activity.TraceId);
-        var spanId = WavefrontFormat.ToUuid(activity.SpanId);
-        var parents = activity.ParentSpanId == default ? [] : new[] { WavefrontFormat.ToUuid(activity.ParentSpanId) };
-        List<string>? followsFrom = null;
-        foreach (ref readonly var link in activity.EnumerateLinks())
-        {
-            (followsFrom ??= []).Add(WavefrontFormat.ToUuid(link.Context.SpanId));
-        }
-
-        List<(long, IEnumerable<KeyValuePair<string, string>>)>? logs = null;
+        var hasLogs = false;
         foreach (ref readonly var e in activity.EnumerateEvents())
         {
-            (logs ??= []).Add((EpochMicros(e.Timestamp), LogFields(e)));
+            hasLogs = true;
+            break;
         }
 
-        var start = EpochMillis(activity.StartTimeUtc);
-        var span = WavefrontFormat.SpanLine(
-            activity.DisplayName, source, traceId, spanId, parents, (IEnumerable<string>?)followsFrom ?? [], tags, logs is not null,
-            start, activity.Duration.Ticks / TimeSpan.TicksPerMillisecond);
-        if (span is null || logs is null)
+        if (hasLogs)
+        {
+            builder.Append(" \"_spanLogs\"=\"true\"");
+        }
+
+        builder.Append(' ');
+        AppendNumber(builder, EpochMillis(activity.StartTimeUtc));
+        builder.Append(' ');
+        AppendNumber(builder, Math.Max(0, activity.Duration.Ticks / TimeSpan.TicksPerMillisecond));
+        var span = builder.ToString();
+        ReturnBuilder(builder);
+        if (!hasLogs)
         {
             return (span, null);
         }
 
-        return (span, WavefrontFormat.SpanLogsLine(traceId, spanId, logs, span));
+        var logs = new List<(long, IEnumerable<KeyValuePair<string, string>>)>();
+        foreach (ref readonly var e in activity.EnumerateEvents())
+        {
+            logs.Add((EpochMicros(e.Timestamp), LogFields(e)));
+        }
+
+        return (span, WavefrontFormat.SpanLogsLine(WavefrontFormat.ToUuid(activity.TraceId), WavefrontFormat.ToUuid(activity.SpanId), logs, span));
     }
 
     /// <summary>
@@ -243,6 +286,90 @@ internal sealed class WavefrontSpanFormatter
         }
 
         return fields;
+    }
+
+    private string KindTags(ActivityKind kind) => kind switch
+    {
+        ActivityKind.Server => serverTags,
+        ActivityKind.Client => clientTags,
+        _ => (uint)kind < (uint)otherKindTags.Length ? otherKindTags[(int)kind] : otherKindTags[0],
+    };
+
+    private string FixedTags(ActivityKind kind)
+    {
+        var tags = new List<KeyValuePair<string, string>>(applicationTags.Count + 2)
+        {
+            new(RequestTracer.ComponentTag, kind == ActivityKind.Server ? RequestTracer.ServerComponent : RequestTracer.ClientComponent),
+            new("span.kind", KindName(kind)),
+        };
+        tags.AddRange(applicationTags);
+        var builder = new StringBuilder(128);
+        WavefrontFormat.AppendTags(builder, tags);
+        return builder.ToString();
+    }
+
+    private static StringBuilder RentBuilder()
+    {
+        var builder = cachedBuilder ?? new StringBuilder(512);
+        cachedBuilder = null;
+        return builder;
+    }
+
+    private static void ReturnBuilder(StringBuilder builder)
+    {
+        // A span with huge tags is not worth keeping its buffer for.
+        if (builder.Capacity <= MaxCachedBuilderCapacity)
+        {
+            builder.Clear();
+            cachedBuilder = builder;
+        }
+    }
+
+    private static void AppendTag(StringBuilder builder, string key, object value)
+    {
+        var safeKey = WavefrontFormat.SanitizeTagKey(key);
+        if (safeKey is null)
+        {
+            return;
+        }
+
+        if (value is ISpanFormattable number and (int or long or double or float or decimal or short or ushort or uint or ulong or byte or sbyte))
+        {
+            // Numbers have nothing to trim or escape: format them in place unless they would overflow the tag.
+            Span<char> digits = stackalloc char[64];
+            if (number.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture) && written > 0 &&
+                safeKey.Length + written <= WavefrontFormat.MaxTagLength)
+            {
+                builder.Append(" \"").Append(safeKey).Append("\"=\"").Append(digits[..written]).Append('"');
+                return;
+            }
+        }
+
+        var safeValue = WavefrontFormat.EscapeTagValue(Text(value), safeKey.Length);
+        if (safeValue is not null)
+        {
+            builder.Append(" \"").Append(safeKey).Append("\"=\"").Append(safeValue).Append('"');
+        }
+    }
+
+    private static void AppendUuid(StringBuilder builder, ActivityTraceId traceId)
+    {
+        var hex = traceId.ToHexString().AsSpan();
+        builder.Append(hex[..8]).Append('-').Append(hex.Slice(8, 4)).Append('-').Append(hex.Slice(12, 4)).Append('-')
+            .Append(hex.Slice(16, 4)).Append('-').Append(hex[20..]);
+    }
+
+    private static void AppendUuid(StringBuilder builder, ActivitySpanId spanId)
+    {
+        var hex = spanId.ToHexString().AsSpan();
+        builder.Append("00000000-0000-0000-").Append(hex[..4]).Append('-').Append(hex[4..]);
+    }
+
+    private static void AppendNumber(StringBuilder builder, long value)
+    {
+        Span<char> digits = stackalloc char[20];
+        value.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture);
+        builder.Append(digits[..written]);
     }
 
     private static string KindName(ActivityKind kind) => kind switch
