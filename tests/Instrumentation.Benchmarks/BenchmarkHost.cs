@@ -17,10 +17,11 @@ internal sealed class BenchmarkHost : IDisposable
         this.server = server;
     }
 
-    public static BenchmarkHost Plain() => Start(null, null);
+    public static BenchmarkHost Plain() => Start(null, null, logging: false);
 
-    public static BenchmarkHost Instrumented(IDictionary<string, string?> settings, Action<IServiceCollection>? services = null) =>
-        Start(settings, services);
+    public static BenchmarkHost Instrumented(
+        IDictionary<string, string?> settings, Action<IServiceCollection>? services = null, bool logging = false) =>
+        Start(settings, services, logging);
 
     public Task Send(string path) => server.Send("GET", path);
 
@@ -28,7 +29,7 @@ internal sealed class BenchmarkHost : IDisposable
 
     public void Dispose() => app.StopAsync().GetAwaiter().GetResult();
 
-    private static BenchmarkHost Start(IDictionary<string, string?>? settings, Action<IServiceCollection>? services)
+    private static BenchmarkHost Start(IDictionary<string, string?>? settings, Action<IServiceCollection>? services, bool logging)
     {
         var instrument = settings is not null;
         var (app, server) = InMemoryHost.Start(
@@ -53,7 +54,8 @@ internal sealed class BenchmarkHost : IDisposable
                 {
                     endpoint.Instrumented();
                 }
-            });
+            },
+            logging);
         var host = new BenchmarkHost(app, server);
         host.Send("/style/42/make").GetAwaiter().GetResult();
         return host;

@@ -85,10 +85,17 @@ internal sealed class InMemoryServer : IServer
 internal static class InMemoryHost
 {
     /// <summary>Builds and starts an app on the in-memory server.</summary>
-    public static (WebApplication App, InMemoryServer Server) Start(Action<WebApplicationBuilder> services, Action<WebApplication> pipeline)
+    public static (WebApplication App, InMemoryServer Server) Start(
+        Action<WebApplicationBuilder> services, Action<WebApplication> pipeline, bool logging = false)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        if (logging)
+        {
+            // As in an app that logs: hosting then gives every request an Activity, for log scopes, listener or not.
+            builder.Logging.AddProvider(new SilentLoggerProvider());
+        }
+
         var server = new InMemoryServer();
         builder.Services.AddSingleton<IServer>(server);
         services(builder);
@@ -96,5 +103,28 @@ internal static class InMemoryHost
         pipeline(app);
         app.StartAsync().GetAwaiter().GetResult();
         return (app, server);
+    }
+}
+
+/// <summary>A logger provider that is enabled but writes nothing, so logging costs only what being on costs.</summary>
+internal sealed class SilentLoggerProvider : ILoggerProvider
+{
+    public ILogger CreateLogger(string categoryName) => SilentLogger.Instance;
+
+    public void Dispose()
+    {
+    }
+
+    private sealed class SilentLogger : ILogger
+    {
+        public static readonly SilentLogger Instance = new();
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+        }
     }
 }

@@ -28,6 +28,12 @@ public class TracingBenchmarks
     [GlobalSetup(Target = nameof(SampledOut))]
     public void SetupSampledOut() => host = Traced(samplingRate: "0");
 
+    [GlobalSetup(Target = nameof(MetricsOnlyWithLogging))]
+    public void SetupMetricsOnlyWithLogging() => host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly, logging: true);
+
+    [GlobalSetup(Target = nameof(SampledOutWithLogging))]
+    public void SetupSampledOutWithLogging() => host = Traced(samplingRate: "0", logging: true);
+
     [GlobalSetup(Target = nameof(OpenTelemetrySdk))]
     public void SetupOpenTelemetry()
     {
@@ -61,7 +67,13 @@ public class TracingBenchmarks
     [Benchmark(Description = "OpenTelemetry SDK tracing, no-op exporter")]
     public Task OpenTelemetrySdk() => host.Send(Path);
 
-    private static BenchmarkHost Traced(string samplingRate) => BenchmarkHost.Instrumented(
+    [Benchmark(Description = "metrics only, logging on")]
+    public Task MetricsOnlyWithLogging() => host.Send(Path);
+
+    [Benchmark(Description = "Instrumentation tracing, sampled out, logging on")]
+    public Task SampledOutWithLogging() => host.Send(Path);
+
+    private static BenchmarkHost Traced(string samplingRate, bool logging = false) => BenchmarkHost.Instrumented(
         new Dictionary<string, string?>
         {
             ["Instrumentation:Wavefront:CpuTime"] = "false",
@@ -69,7 +81,8 @@ public class TracingBenchmarks
             ["Instrumentation:Tracing:ClientSpans"] = "false",
             ["Instrumentation:Tracing:SamplingRate"] = samplingRate,
         },
-        services => services.AddSingleton<IWavefrontSender, NoopSender>());
+        services => services.AddSingleton<IWavefrontSender, NoopSender>(),
+        logging);
 
     private sealed class NoopSender : IWavefrontSender
     {
