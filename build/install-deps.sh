@@ -19,4 +19,6 @@ if ((${#missing[@]})); then
     $sudo_cmd systemctl stop "$service" 2>/dev/null || true
   done
 fi
-command -v prometheus promtool carbon-cache whisper-fetch >/dev/null
+for tool in prometheus promtool carbon-cache whisper-fetch; do
+  command -v "$tool" >/dev/null || { echo "install-deps: $tool is still missing" >&2; exit 1; }
+done
