@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Instrumentation.Instruments;
 using Instrumentation.Sinks.Wavefront;
 
 namespace Instrumentation.Wavefront.Tests;

@@ -40,7 +40,7 @@ internal sealed class InstrumentationMiddleware
         this.next = next;
         this.registry = registry;
         counters = countResponseBytes ? new CountingResponseBodyPool() : null;
-        measureCpu = registry.MeasureCpu && Sinks.Wavefront.ThreadCpuTime.IsSupported;
+        measureCpu = registry.MeasureCpu && ThreadCpuTime.IsSupported;
         this.tracer = tracer;
         this.exemplars = exemplars;
     }
@@ -53,7 +53,7 @@ internal sealed class InstrumentationMiddleware
         tracer?.Start(context);
 
         // CPU time of the synchronous part: from here until the pipeline completes or first yields (same thread).
-        var cpu = measureCpu ? Sinks.Wavefront.ThreadCpuTime.Now() : -1;
+        var cpu = measureCpu ? ThreadCpuTime.Now() : -1;
         Task task;
         try
         {
@@ -76,7 +76,7 @@ internal sealed class InstrumentationMiddleware
         return CompleteWhenDone(task, context, start, counter, cpu);
     }
 
-    private static long CpuSince(long cpuStart) => cpuStart < 0 ? -1 : Sinks.Wavefront.ThreadCpuTime.Now() - cpuStart;
+    private static long CpuSince(long cpuStart) => cpuStart < 0 ? -1 : ThreadCpuTime.Now() - cpuStart;
 
     private async Task CompleteWhenDone(Task task, HttpContext context, long start, CountingResponseBody? counter, long cpu)
     {

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Instrumentation.Sinks.Wavefront;
+namespace Instrumentation.Instruments;
 
 /// <summary>
 /// The CPU time the calling thread has consumed, in nanoseconds, from <c>clock_gettime(CLOCK_THREAD_CPUTIME_ID)</c>
