@@ -11,7 +11,8 @@ namespace Instrumentation.Benchmarks;
 /// <summary>
 /// An <see cref="IServer"/> with no network: it hands requests to ASP.NET Core's real hosting pipeline
 /// (HostingApplication: context creation, diagnostics and meters, middleware, routing, the endpoint) the way Kestrel
-/// does, reusing one feature collection, so the benchmark measures the pipeline and not a transport.
+/// does, reusing one feature collection that is reset between requests as Kestrel resets a connection's, so the
+/// benchmark measures the pipeline, routing included, and not a transport.
 /// </summary>
 internal sealed class InMemoryServer : IServer
 {
@@ -55,16 +56,19 @@ internal sealed class InMemoryServer : IServer
     {
     }
 
-    private sealed class RequestFeatures
+    /// <summary>
+    /// One request's features, reused request after request as Kestrel reuses a connection's: the server's own
+    /// features live in fields looked up by type, and everything the pipeline added (the endpoint, route values, the
+    /// activity...) is dropped before the next request, so routing really runs every time.
+    /// </summary>
+    private sealed class RequestFeatures : IFeatureCollection
     {
-        public RequestFeatures()
-        {
-            Features.Set<IHttpRequestFeature>(Request);
-            Features.Set<IHttpResponseFeature>(Response);
-            Features.Set<IHttpResponseBodyFeature>(Body);
-        }
+        // What the pipeline adds, searched linearly by reference, as Kestrel does for features it has no field for.
+        private readonly List<KeyValuePair<Type, object>> added = [];
 
-        public FeatureCollection Features { get; } = new();
+        public RequestFeatures() => Reset();
+
+        public IFeatureCollection Features => this;
 
         public HttpRequestFeature Request { get; } = new();
 
@@ -72,13 +76,85 @@ internal sealed class InMemoryServer : IServer
 
         public StreamResponseBodyFeature Body { get; } = new(Stream.Null);
 
+        private object? requestFeature;
+        private object? responseFeature;
+        private object? bodyFeature;
+
+        public int Revision { get; private set; }
+
+        public bool IsReadOnly => false;
+
+        public object? this[Type key]
+        {
+            get
+            {
+                if (key == typeof(IHttpRequestFeature)) return requestFeature;
+                if (key == typeof(IHttpResponseFeature)) return responseFeature;
+                if (key == typeof(IHttpResponseBodyFeature)) return bodyFeature;
+                foreach (var pair in added)
+                {
+                    if (pair.Key == key)
+                    {
+                        return pair.Value;
+                    }
+                }
+
+                return null;
+            }
+            set
+            {
+                Revision++;
+                if (key == typeof(IHttpRequestFeature)) requestFeature = value;
+                else if (key == typeof(IHttpResponseFeature)) responseFeature = value;
+                else if (key == typeof(IHttpResponseBodyFeature)) bodyFeature = value;
+                else
+                {
+                    for (var i = 0; i < added.Count; i++)
+                    {
+                        if (added[i].Key == key)
+                        {
+                            added.RemoveAt(i);
+                            break;
+                        }
+                    }
+
+                    if (value is not null)
+                    {
+                        added.Add(new(key, value));
+                    }
+                }
+            }
+        }
+
+        public TFeature? Get<TFeature>() => (TFeature?)this[typeof(TFeature)];
+
+        public void Set<TFeature>(TFeature? instance) => this[typeof(TFeature)] = instance;
+
         public void Reset()
         {
+            Request.Headers.Clear();
             Response.StatusCode = 200;
             Response.ReasonPhrase = null;
             Response.Headers.Clear();
-            Features.Set<IHttpResponseBodyFeature>(Body);
+            requestFeature = Request;
+            responseFeature = Response;
+            bodyFeature = Body;
+            added.Clear();
+            Revision++;
         }
+
+        public IEnumerator<KeyValuePair<Type, object>> GetEnumerator()
+        {
+            if (requestFeature is not null) yield return new(typeof(IHttpRequestFeature), requestFeature);
+            if (responseFeature is not null) yield return new(typeof(IHttpResponseFeature), responseFeature);
+            if (bodyFeature is not null) yield return new(typeof(IHttpResponseBodyFeature), bodyFeature);
+            foreach (var pair in added)
+            {
+                yield return pair;
+            }
+        }
+
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
 }
 
