@@ -10,6 +10,7 @@ builder.Services.AddInstrumentation();
 var app = builder.Build();
 app.UseInstrumentation();
 app.MapControllers();
+app.MapControllerRoute("legacy", "legacy/{controller=LegacyOrders}/{action=Index}/{id?}");
 
 app.MapGet("/healthz", [NotInstrumented] () => "ok");
 app.MapGet("/style/{id}/price", (string id) => 42).Instrumented();
@@ -21,6 +22,10 @@ catalog.MapGet("/files/{**path}", (string path) => $"file {path}");
 catalog.MapPost("/refresh", ThrowingRefresh);
 
 app.MapGet("/", () => "ShirtShop: try /style/42/make and /metrics").Instrumented();
+
+// A pattern only known at run time: named once at startup instead of at build time (INSTR002).
+var promotions = app.Configuration["ShirtShop:PromotionsPath"] ?? "/promotions/{code}";
+app.MapGet(promotions, (string code) => $"Promotion {code}").Instrumented();
 
 app.Run();
 

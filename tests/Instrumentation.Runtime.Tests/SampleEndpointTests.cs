@@ -32,6 +32,9 @@ public sealed class SampleEndpointTests : IAsyncLifetime
             "catalog.files.path:path GET /catalog/files/{**path} GET /catalog/files/{**path}",
             "catalog.int:sku GET /catalog/{sku:int} GET /catalog/{sku:int}",
             "catalog.refresh POST /catalog/refresh ThrowingRefresh",
+            "legacy.LegacyOrders.Details.id GET /legacy/LegacyOrders/Details/{id?} Details",
+            "legacy.LegacyOrders.Index.id GET /legacy/LegacyOrders/Index/{id?} Index",
+            "promotions.code GET /promotions/{code} GET /promotions/{code}",
             "root GET / GET /",
             "style.id.make GET /style/{id}/make MakeShirts",
             "style.id.price GET /style/{id}/price GET /style/{id}/price",
@@ -40,8 +43,11 @@ public sealed class SampleEndpointTests : IAsyncLifetime
         ];
         Assert.Equal(expected, routes.Where(r => r.Method != "OTHER").Select(r => $"{r.Entity} {r.Method} {r.Template} {r.Handler}").Order(StringComparer.Ordinal));
 
-        // Every one of them is the constant the source generator emitted, not a name computed at startup.
-        Assert.All(routes.Where(r => r.Method != "OTHER"), r => Assert.Contains(EndpointCatalog.Routes, c => ReferenceEquals(c, r)));
+        // Every one of them is the constant the source generator emitted, conventional routes included, except the one
+        // whose pattern comes from configuration: that one is named once at startup, by the same rules.
+        var declared = routes.Where(r => r.Method != "OTHER").ToList();
+        Assert.All(declared.Where(r => r.Entity != "promotions.code"), r => Assert.Contains(EndpointCatalog.Routes, c => ReferenceEquals(c, r)));
+        Assert.DoesNotContain(EndpointCatalog.Routes, c => c.Entity == "promotions.code");
     }
 
     [Fact]
@@ -78,6 +84,24 @@ public sealed class SampleEndpointTests : IAsyncLifetime
         Assert.Equal("Shirts 42 made.".Length, made.ResponseBytes);
         Assert.False(made.IsError);
         Assert.True(made.Latency.Sum > 0);
+    }
+
+    [Fact]
+    public async Task Conventional_routes_count_per_action_and_a_runtime_pattern_counts_like_any_other()
+    {
+        await server.Client.GetAsync("/legacy");
+        await server.Client.GetAsync("/legacy/LegacyOrders");
+        await server.Client.GetAsync("/legacy/LegacyOrders/Index");
+        await server.Client.GetAsync("/legacy/LegacyOrders/Details/5");
+        await server.Client.GetAsync("/legacy/LegacyOrders/Details/0");
+        Assert.Equal("Promotion SPRING", await server.Client.GetStringAsync("/promotions/SPRING"));
+        await Registry.Settled(6);
+
+        // Three URLs reach Index through the pattern's defaults: one series for the action, not one per URL.
+        Assert.Equal(3, Registry.Count("legacy.LegacyOrders.Index.id", "GET", 200));
+        Assert.Equal(1, Registry.Count("legacy.LegacyOrders.Details.id", "GET", 200));
+        Assert.Equal(1, Registry.Count("legacy.LegacyOrders.Details.id", "GET", 404));
+        Assert.Equal(1, Registry.Count("promotions.code", "GET", 200));
     }
 
     [Fact]
