@@ -17,6 +17,10 @@ internal sealed class InstrumentationMiddleware
     private static readonly double NanosecondsPerTick = 1_000_000_000.0 / Stopwatch.Frequency;
     private static readonly bool TicksAreNanoseconds = Stopwatch.Frequency == 1_000_000_000;
 
+    // Listeners subscribe to activity sources by name, so a source named like hosting's sees exactly the listeners that
+    // could record a request's Activity: when it has none, no request can carry an exemplar and the lookup is skipped.
+    private static readonly ActivitySource HostingActivities = new("Microsoft.AspNetCore");
+
     private readonly RequestDelegate next;
     private readonly InstrumentRegistry registry;
     private readonly CountingResponseBodyPool? counters;
@@ -161,7 +165,8 @@ internal sealed class InstrumentationMiddleware
             series.CpuTime?.Record(cpu);
         }
 
-        if (exemplars is not null && Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } sampled)
+        if (exemplars is not null && HostingActivities.HasListeners()
+            && Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } sampled)
         {
             exemplars.RecordExemplar(series, nanoseconds, sampled.TraceId, sampled.SpanId);
         }
