@@ -17,9 +17,6 @@ namespace Instrumentation.Analyzers;
 [DiagnosticAnalyzer(LanguageNames.CSharp)]
 public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
 {
-    /// <summary>The histogram does not resolve below 512 ns, so the runtime refuses bounds under a microsecond.</summary>
-    private const double SmallestBound = 1e-6;
-
     public override ImmutableArray<DiagnosticDescriptor> SupportedDiagnostics { get; } = ImmutableArray.Create(DiagDescriptors.InvalidBuckets);
 
     public override void Initialize(AnalysisContext context)
@@ -108,26 +105,11 @@ public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
                 continue;
             }
 
-            string? problem = null;
-            if (double.IsNaN(bound) || double.IsInfinity(bound) || bound <= 0)
-            {
-                problem = $"must be positive finite numbers of seconds (got {Format(bound)})";
-            }
-            else if (bound < SmallestBound)
-            {
-                problem = $"must be at least 0.000001 s (got {Format(bound)})";
-            }
-            else if (i > 0 && bounds[i - 1].Value is { } previous && bound <= previous)
-            {
-                problem = $"must be strictly increasing ({Format(previous)} is followed by {Format(bound)})";
-            }
-
+            var problem = BucketRules.Problem(bound, i > 0 ? bounds[i - 1].Value : null);
             if (problem is not null)
             {
                 report(Diagnostic.Create(DiagDescriptors.InvalidBuckets, bounds[i].Location, problem));
             }
         }
     }
-
-    private static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
 }

@@ -68,21 +68,9 @@ internal sealed class BucketLayout
 
         for (var i = 0; i < bounds.Count; i++)
         {
-            var bound = bounds[i];
-            if (!double.IsFinite(bound) || bound <= 0)
+            if (BucketRules.Problem(bounds[i], i > 0 ? bounds[i - 1] : null) is { } problem)
             {
-                return $"must be positive finite numbers of seconds (got {bound.ToString(CultureInfo.InvariantCulture)}).";
-            }
-
-            if (bound < 1e-6)
-            {
-                // The histogram does not resolve below 512 ns; a sub-microsecond bound would only ever read 0.
-                return $"must be at least 0.000001 s (got {bound.ToString(CultureInfo.InvariantCulture)}).";
-            }
-
-            if (i > 0 && bound <= bounds[i - 1])
-            {
-                return $"must be strictly increasing ({bounds[i - 1].ToString(CultureInfo.InvariantCulture)} is followed by {bound.ToString(CultureInfo.InvariantCulture)}).";
+                return problem + ".";
             }
         }
 
