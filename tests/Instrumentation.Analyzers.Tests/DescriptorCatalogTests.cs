@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using Instrumentation.Tests.Shared;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.Diagnostics;
 
@@ -84,6 +84,5 @@ public class DescriptorCatalogTests
         Assert.Empty(await AnalyzerHarness.AnalyzeAsync(compilation.WithOptions(suppressed)));
     }
 
-    private static string RepositoryRoot([CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", ".."));
+    private static string RepositoryRoot() => RepositoryPaths.Root;
 }

@@ -1,4 +1,4 @@
-using System.Runtime.CompilerServices;
+using Instrumentation.Tests.Shared;
 
 namespace Instrumentation.Generator.Tests;
 
@@ -104,6 +104,6 @@ public class BaselineTests
         Assert.Equal(forward, backward);
     }
 
-    private static string BaselineDirectory([CallerFilePath] string thisFile = "") =>
-        Path.Combine(Path.GetDirectoryName(thisFile)!, "Baselines");
+    private static string BaselineDirectory() =>
+        RepositoryPaths.Combine("tests", "Instrumentation.Generator.Tests", "Baselines");
 }

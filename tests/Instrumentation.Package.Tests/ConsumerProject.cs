@@ -1,3 +1,4 @@
+using Instrumentation.Tests.Shared;
 using System.Diagnostics;
 using System.Text;
 
@@ -131,7 +132,5 @@ internal sealed class ConsumerProject : IDisposable
         }
     }
 
-    // This file's compile-time path: tests/Instrumentation.Package.Tests/ConsumerProject.cs.
-    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string source = "") =>
-        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(source)!, "..", ".."));
+    private static string RepositoryRoot() => RepositoryPaths.Root;
 }
