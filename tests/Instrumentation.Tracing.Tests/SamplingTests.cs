@@ -3,8 +3,10 @@ using Instrumentation.TestSupport.Wavefront;
 namespace Instrumentation.Tracing.Tests;
 
 /// <summary>A service that keeps almost no trace by rate, spans slower than 300 ms, and every failure.</summary>
-public sealed class SamplingFixture : IAsyncLifetime
+public class SamplingFixture : IAsyncLifetime
 {
+    protected virtual bool Logging => false;
+
     public FakeWavefrontProxy Proxy { get; private set; } = null!;
 
     internal SecondApp App { get; private set; } = null!;
@@ -17,7 +19,7 @@ public sealed class SamplingFixture : IAsyncLifetime
         settings["Instrumentation:Tracing:SampleDurationMs"] = "300";
         settings["Instrumentation:Tracing:Propagation:0"] = "b3";
         settings["Instrumentation:Tracing:TracedAttributes:0"] = "header:X-Request-Id";
-        App = await SecondApp.StartAsync(settings);
+        App = await SecondApp.StartAsync(settings, logging: Logging);
     }
 
     public async Task DisposeAsync()
@@ -27,12 +29,34 @@ public sealed class SamplingFixture : IAsyncLifetime
     }
 }
 
-public sealed class SamplingTests(SamplingFixture fixture) : IClassFixture<SamplingFixture>
+/// <summary>The same service logging, as ASP.NET Core apps do by default: hosting then makes its own request Activity.</summary>
+public sealed class LoggingSamplingFixture : SamplingFixture
+{
+    protected override bool Logging => true;
+}
+
+/// <summary>Without logging, hosting creates a request Activity only because the tracer listens.</summary>
+public sealed class SamplingTests(SamplingFixture fixture) : SamplingTestsBase(fixture), IClassFixture<SamplingFixture>;
+
+/// <summary>
+/// With logging, as ASP.NET Core apps run by default, hosting would make a request Activity of its own anyway; the
+/// tracer still asks for its listened one, so sampling behaves the same.
+/// </summary>
+public sealed class LoggingSamplingTests(LoggingSamplingFixture fixture) : SamplingTestsBase(fixture), IClassFixture<LoggingSamplingFixture>;
+
+public abstract class SamplingTestsBase(SamplingFixture fixture)
 {
     // B3 without a sampling flag leaves the decision to the service; these trace ids decide the rate sampler's answer.
     // Each test has its own trace: the high half is random, the low half decides.
     private readonly string dropped = Guid.NewGuid().ToString("N")[..16] + "0000000000000001"; // 1 mod 10000 > 0
     private readonly string kept = Guid.NewGuid().ToString("N")[..16] + "0000000000002710"; // 10000 mod 10000 = 0
+
+    [Fact]
+    public async Task ASampledOutSpanIsHostingsActivityCarryingTheContextAndRecordingNothing()
+    {
+        Assert.Equal(new SecondApp.SpanResult("Microsoft.AspNetCore", false, dropped), await SpanOf(dropped));
+        Assert.Equal(new SecondApp.SpanResult("Microsoft.AspNetCore", true, kept), await SpanOf(kept));
+    }
 
     [Fact]
     public async Task TheRateSamplerDecidesFromTheTraceId()
@@ -48,10 +72,15 @@ public sealed class SamplingTests(SamplingFixture fixture) : IClassFixture<Sampl
     [InlineData("/fail", "500")]
     public async Task FailedSpansAreAlwaysKept(string path, string status)
     {
-        var span = await SendAsync(path, dropped);
+        var parent = Guid.NewGuid().ToString("N")[..16];
+        var span = await SendAsync(path, dropped, parent: parent);
         Assert.NotNull(span);
         Assert.Equal("true", span.Tag("error"));
         Assert.Equal(status, span.Tag("http.status_code"));
+        Assert.True(span.IsServer(), span.Line);
+        Assert.Equal(Guid.ParseExact(dropped, "N"), span.TraceId);
+        Assert.Equal(Guid.ParseExact(new string('0', 16) + parent, "N"), Assert.Single(span.Parents));
+        Assert.Equal(path == "/fail" ? "true" : null, span.Tag("_spanLogs"));
     }
 
     [Fact]
@@ -61,6 +90,19 @@ public sealed class SamplingTests(SamplingFixture fixture) : IClassFixture<Sampl
         Assert.NotNull(span);
         Assert.True(span.DurationMillis >= 300, $"duration {span.DurationMillis} ms");
         Assert.Null(span.Tag("error"));
+    }
+
+    [Theory]
+    [InlineData("debug", "true", true)]
+    [InlineData("debug", "TRUE", true)]
+    [InlineData("debug", "false", false)]
+    [InlineData("sampling.priority", "1", true)]
+    [InlineData("sampling.priority", "0.5", true)]
+    [InlineData("sampling.priority", "0", false)]
+    public async Task HandlerTagsCanForceASampledOutSpanToBeKept(string tag, string value, bool keptAfterAll)
+    {
+        var span = await SendAsync($"/force/{tag}/{value}", dropped);
+        Assert.Equal(keptAfterAll, span is not null);
     }
 
     [Fact]
@@ -80,12 +122,21 @@ public sealed class SamplingTests(SamplingFixture fixture) : IClassFixture<Sampl
         Assert.DoesNotContain(trace, s => s.Operation == "GET /plain");
     }
 
-    private async Task<WavefrontSpan?> SendAsync(string path, string traceId, string? sampled = null)
+    private async Task<SecondApp.SpanResult?> SpanOf(string traceId)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/span");
+        request.Headers.Add("b3", $"{traceId}-{Guid.NewGuid().ToString("N")[..16]}");
+        using var response = await fixture.App.Client.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return await System.Net.Http.Json.HttpContentJsonExtensions.ReadFromJsonAsync<SecondApp.SpanResult>(response.Content);
+    }
+
+    private async Task<WavefrontSpan?> SendAsync(string path, string traceId, string? sampled = null, string? parent = null)
     {
         var id = Guid.NewGuid().ToString("N");
         using var request = new HttpRequestMessage(HttpMethod.Get, path);
         request.Headers.Add("X-Request-Id", id);
-        request.Headers.Add("b3", $"{traceId}-{Guid.NewGuid().ToString("N")[..16]}" + (sampled is null ? "" : "-" + sampled));
+        request.Headers.Add("b3", $"{traceId}-{parent ?? Guid.NewGuid().ToString("N")[..16]}" + (sampled is null ? "" : "-" + sampled));
         await fixture.App.Client.SendAsync(request);
 
         // A failed request after it is always kept, and spans leave in order.

@@ -32,7 +32,12 @@ internal sealed class SecondApp : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
-    public static async Task<SecondApp> StartAsync(IDictionary<string, string?> settings, Action<InstrumentationOptions>? configure = null)
+    /// <param name="logging">
+    /// Whether the app logs (warnings and above, written nowhere). Hosting then creates a request Activity of its own
+    /// whatever the listeners say, which changes how a sampled-out span lives (docs/tracing.md, Sampling).
+    /// </param>
+    public static async Task<SecondApp> StartAsync(
+        IDictionary<string, string?> settings, Action<InstrumentationOptions>? configure = null, bool logging = false)
     {
         var port = FreePort.Next();
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
@@ -44,6 +49,11 @@ internal sealed class SecondApp : IAsyncDisposable
         builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls($"http://127.0.0.1:{port}");
         builder.Logging.ClearProviders();
+        if (logging)
+        {
+            builder.Logging.AddProvider(new WarningsNowhereLoggerProvider());
+        }
+
         builder.Services.AddInstrumentation(configure);
 
         var app = builder.Build();
@@ -59,6 +69,18 @@ internal sealed class SecondApp : IAsyncDisposable
         }).Instrumented();
         app.MapGet("/traced/{id}", (string id) => $"traced {id}").Instrumented().Traced();
         app.MapGet("/plain", () => "plain").Instrumented();
+
+        // Handler code that asks Wavefront's way for its span to be kept (debug=true, sampling.priority > 0) or not.
+        app.MapGet("/force/{tag}/{value}", (HttpContext context, string tag, string value) =>
+        {
+            context.GetSpan()?.SetTag(tag, int.TryParse(value, out var number) ? number : value == "true" ? true : value);
+            return "forced";
+        }).Instrumented();
+
+        // Which Activity carries this request's span: hosting's listened one, or the one hosting made for its log scopes.
+        app.MapGet("/span", (HttpContext context) => context.GetSpan() is { } span
+            ? Results.Json(new SpanResult(span.Source.Name, span.Recorded, span.TraceId.ToHexString()))
+            : Results.NoContent()).Instrumented();
         app.MapGet("/slow", async () =>
         {
             await Task.Delay(400);
@@ -80,4 +102,28 @@ internal sealed class SecondApp : IAsyncDisposable
     }
 
     public sealed record CallResult(string? TraceId, string? SpanId, int Status);
+
+    public sealed record SpanResult(string Source, bool Recorded, string TraceId);
+
+    private sealed class WarningsNowhereLoggerProvider : ILoggerProvider
+    {
+        public ILogger CreateLogger(string categoryName) => WarningsNowhereLogger.Instance;
+
+        public void Dispose()
+        {
+        }
+
+        private sealed class WarningsNowhereLogger : ILogger
+        {
+            public static readonly WarningsNowhereLogger Instance = new();
+
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+            }
+        }
+    }
 }

@@ -37,6 +37,8 @@ internal sealed partial class RequestTracer : IDisposable
     public const string HandlerTag = "aspnetcore.func";
 
     private const string NotSampledProperty = "Instrumentation.Tracing.NotSampled";
+    private const string DebugTag = "debug";
+    private const string SamplingPriorityTag = "sampling.priority";
 
     private static readonly Lock LiveGate = new();
     private static readonly List<RequestTracer> Live = [];
@@ -177,7 +179,8 @@ internal sealed partial class RequestTracer : IDisposable
             return;
         }
 
-        var tagged = ReferenceEquals(activity.GetTagItem(ComponentTag), component);
+        // One pass over the tags (hosting alone puts half a dozen on every request's Activity) instead of a lookup each.
+        var (tagged, forced) = ReadTags(activity);
         if (route is null || !(traceAll || route.Traced))
         {
             if (tagged)
@@ -191,7 +194,7 @@ internal sealed partial class RequestTracer : IDisposable
         // An exception handler after this middleware may have turned an exception into the response.
         var handled = !threw && status >= 500 ? context.Features.Get<IExceptionHandlerFeature>()?.Error : null;
         var isError = threw || handled is not null || errorRule.IsError(status);
-        var keep = tagged || isError || sampler.IsSlow(elapsedNanoseconds) || IsSampled(activity) || IsForced(activity);
+        var keep = tagged || isError || sampler.IsSlow(elapsedNanoseconds) || IsSampled(activity) || forced;
         if (!keep && !activity.Recorded)
         {
             return;
@@ -353,22 +356,44 @@ internal sealed partial class RequestTracer : IDisposable
     }
 
     /// <summary>Wavefront keeps spans tagged <c>debug=true</c> or <c>sampling.priority</c> above zero whatever the samplers say.</summary>
-    private static bool IsForced(Activity activity)
+    private static bool IsForced(Activity activity) =>
+        ForcesDebug(activity.GetTagItem(DebugTag)) || ForcesPriority(activity.GetTagItem(SamplingPriorityTag));
+
+    /// <summary>Whether this tracer tagged the span as kept, and whether a tag forces keeping it (<see cref="IsForced"/>).</summary>
+    private (bool Tagged, bool Forced) ReadTags(Activity activity)
     {
-        if (activity.GetTagItem("debug") is { } debug && (debug is true || debug is string s && s.Equals("true", StringComparison.OrdinalIgnoreCase)))
+        var tagged = false;
+        var forced = false;
+        foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
-            return true;
+            switch (tag.Key)
+            {
+                case ComponentTag:
+                    tagged |= ReferenceEquals(tag.Value, component);
+                    break;
+                case DebugTag:
+                    forced |= ForcesDebug(tag.Value);
+                    break;
+                case SamplingPriorityTag:
+                    forced |= ForcesPriority(tag.Value);
+                    break;
+            }
         }
 
-        return activity.GetTagItem("sampling.priority") switch
-        {
-            int i => i > 0,
-            long l => l > 0,
-            double d => d > 0,
-            string text => double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p > 0,
-            _ => false,
-        };
+        return (tagged, forced);
     }
+
+    private static bool ForcesDebug(object? value) =>
+        value is true || (value is string text && text.Equals("true", StringComparison.OrdinalIgnoreCase));
+
+    private static bool ForcesPriority(object? value) => value switch
+    {
+        int i => i > 0,
+        long l => l > 0,
+        double d => d > 0,
+        string text => double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p > 0,
+        _ => false,
+    };
 
     private void RunOnStart(Activity activity, HttpContext context)
     {
