@@ -17,7 +17,7 @@ internal sealed class BenchmarkHost : IDisposable
         this.server = server;
     }
 
-    public static BenchmarkHost Plain() => Start(null, null, logging: false);
+    public static BenchmarkHost Plain(Action<WebApplication>? middleware = null) => Start(null, null, logging: false, middleware);
 
     public static BenchmarkHost Instrumented(
         IDictionary<string, string?> settings, Action<IServiceCollection>? services = null, bool logging = false) =>
@@ -29,7 +29,8 @@ internal sealed class BenchmarkHost : IDisposable
 
     public void Dispose() => app.StopAsync().GetAwaiter().GetResult();
 
-    private static BenchmarkHost Start(IDictionary<string, string?>? settings, Action<IServiceCollection>? services, bool logging)
+    private static BenchmarkHost Start(
+        IDictionary<string, string?>? settings, Action<IServiceCollection>? services, bool logging, Action<WebApplication>? middleware = null)
     {
         var instrument = settings is not null;
         var (app, server) = InMemoryHost.Start(
@@ -44,6 +45,7 @@ internal sealed class BenchmarkHost : IDisposable
             },
             app =>
             {
+                middleware?.Invoke(app);
                 if (instrument)
                 {
                     app.UseInstrumentation();
