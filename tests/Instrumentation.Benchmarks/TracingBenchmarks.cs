@@ -24,7 +24,23 @@ public class TracingBenchmarks
     public void SetupMetricsOnly() => host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly);
 
     [GlobalSetup(Target = nameof(Sampled))]
-    public void SetupSampled() => host = Traced(samplingRate: "1");
+    public void SetupSampled()
+    {
+        host = Traced(samplingRate: "1");
+
+        // The comparison is only fair if spans really reach the transport: wait for the first flush to carry one.
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Volatile.Read(ref DiscardingTransport.SpanBytes) == 0)
+        {
+            host.Send(Path).GetAwaiter().GetResult();
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new InvalidOperationException("No span reached the Wavefront transport.");
+            }
+
+            Thread.Sleep(100);
+        }
+    }
 
     [GlobalSetup(Target = nameof(SampledOut))]
     public void SetupSampledOut() => host = Traced(samplingRate: "0");
@@ -99,12 +115,37 @@ public class TracingBenchmarks
             ["Instrumentation:Tracing:Enabled"] = "true",
             ["Instrumentation:Tracing:ClientSpans"] = "false",
             ["Instrumentation:Tracing:SamplingRate"] = samplingRate,
+
+            // Wavefront on, so spans are exported; the test transport below replaces the proxy connection.
+            ["Instrumentation:Wavefront:ProxyHost"] = "127.0.0.1",
+            ["Instrumentation:Wavefront:FlushIntervalSeconds"] = "1",
+            ["Instrumentation:Wavefront:ReportingIntervalSeconds"] = "3600",
         },
-        services => services.AddSingleton<IWavefrontSender, NoopSender>(),
+        services => services.AddSingleton(new WavefrontTestHooks { Transport = () => new DiscardingTransport() }),
         logging);
 
-    private sealed class NoopSender : IWavefrontSender
+    /// <summary>
+    /// Wavefront's own sender (buffers, batches, flushes every second) in front of a transport that accepts every
+    /// batch and writes it nowhere: the whole export path except the socket.
+    /// </summary>
+    private sealed class DiscardingTransport : IWavefrontTransport
     {
-        public bool TryEnqueue(WavefrontDataKind kind, string line) => true;
+        public static long SpanBytes;
+
+        private static readonly Task<SendOutcome> Delivered = Task.FromResult(SendOutcome.Delivered);
+
+        public Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
+        {
+            if (kind == WavefrontDataKind.Span)
+            {
+                Interlocked.Add(ref SpanBytes, payload.Length);
+            }
+
+            return Delivered;
+        }
+
+        public void Dispose()
+        {
+        }
     }
 }

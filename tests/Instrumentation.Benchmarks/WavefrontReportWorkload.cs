@@ -68,7 +68,7 @@ internal static class WavefrontReportWorkload
     {
         public int Count { get; set; }
 
-        public bool TryEnqueue(WavefrontDataKind kind, string line)
+        public bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line)
         {
             Count++;
             return true;

@@ -143,9 +143,9 @@ internal sealed class CollectingSender : IWavefrontSender
 {
     public List<(WavefrontDataKind Kind, string Line)> Lines { get; } = [];
 
-    public bool TryEnqueue(WavefrontDataKind kind, string line)
+    public bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line)
     {
-        Lines.Add((kind, line));
+        Lines.Add((kind, line.ToString()));
         return true;
     }
 

@@ -179,19 +179,7 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
     {
         try
         {
-            var (span, spanLogs) = formatter!.Format(activity);
-            if (span is null)
-            {
-                return;
-            }
-
-            var accepted = sender!.TryEnqueue(WavefrontDataKind.Span, span);
-            if (spanLogs is not null)
-            {
-                accepted &= sender.TryEnqueue(WavefrontDataKind.SpanLog, spanLogs);
-            }
-
-            if (!accepted)
+            if (formatter!.Export(activity, sender!) == false)
             {
                 Interlocked.Increment(ref unsent);
             }

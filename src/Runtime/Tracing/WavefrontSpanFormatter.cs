@@ -25,6 +25,9 @@ internal sealed class WavefrontSpanFormatter
     [ThreadStatic]
     private static StringBuilder? cachedBuilder;
 
+    [ThreadStatic]
+    private static char[]? cachedChars;
+
     private readonly string source;
     private readonly string application;
     private readonly string service;
@@ -56,19 +59,73 @@ internal sealed class WavefrontSpanFormatter
     }
 
     /// <summary>The span line and, when the span has events, its span-logs line; the span is null when it has no name.</summary>
-    /// <remarks>
-    /// Written straight from the Activity into a builder this thread reuses: the span line is the only allocation of a
-    /// span without events (ids, numbers and clean tag values are copied, not turned into strings first).
-    /// </remarks>
     public (string? Span, string? SpanLogs) Format(Activity activity)
     {
+        var builder = RentBuilder();
+        try
+        {
+            if (!WriteSpan(activity, builder, out var hasLogs))
+            {
+                return (null, null);
+            }
+
+            var span = builder.ToString();
+            return (span, hasLogs ? SpanLogs(activity, span) : null);
+        }
+        finally
+        {
+            ReturnBuilder(builder);
+        }
+    }
+
+    /// <summary>
+    /// Formats a span and hands it to the sender: false when the sender refused a line (its buffer was full), null
+    /// when the span has no name. A span without events allocates nothing here: the line is written from the Activity
+    /// into buffers this thread reuses (ids, numbers and clean tag values are copied, not turned into strings first)
+    /// and the sender copies it into its own UTF-8 buffer.
+    /// </summary>
+    public bool? Export(Activity activity, IWavefrontSender sender)
+    {
+        var builder = RentBuilder();
+        try
+        {
+            if (!WriteSpan(activity, builder, out var hasLogs))
+            {
+                return null;
+            }
+
+            if (hasLogs)
+            {
+                // Rare (exceptions, user events), and the span-logs line embeds the span line: a string is simplest.
+                var span = builder.ToString();
+                var accepted = sender.TryEnqueue(WavefrontDataKind.Span, span);
+                return sender.TryEnqueue(WavefrontDataKind.SpanLog, SpanLogs(activity, span)) && accepted;
+            }
+
+            var chars = cachedChars is { } cached && cached.Length >= builder.Length ? cached : new char[Math.Max(builder.Length, 1024)];
+            builder.CopyTo(0, chars, builder.Length);
+            if (chars.Length <= MaxCachedBuilderCapacity)
+            {
+                cachedChars = chars;
+            }
+
+            return sender.TryEnqueue(WavefrontDataKind.Span, chars.AsSpan(0, builder.Length));
+        }
+        finally
+        {
+            ReturnBuilder(builder);
+        }
+    }
+
+    private bool WriteSpan(Activity activity, StringBuilder builder, out bool hasLogs)
+    {
+        hasLogs = false;
         var operation = WavefrontFormat.EscapeTagValue(activity.DisplayName);
         if (operation is null)
         {
-            return (null, null);
+            return false;
         }
 
-        var builder = RentBuilder();
         builder.Append('"').Append(operation).Append(sourcePart);
         AppendUuid(builder, activity.TraceId);
         builder.Append(" spanId=");
@@ -131,7 +188,6 @@ internal sealed class WavefrontSpanFormatter
             builder.Append(" \"error\"=\"true\"");
         }
 
-        var hasLogs = false;
         foreach (ref readonly var e in activity.EnumerateEvents())
         {
             hasLogs = true;
@@ -147,20 +203,18 @@ internal sealed class WavefrontSpanFormatter
         AppendNumber(builder, EpochMillis(activity.StartTimeUtc));
         builder.Append(' ');
         AppendNumber(builder, Math.Max(0, activity.Duration.Ticks / TimeSpan.TicksPerMillisecond));
-        var span = builder.ToString();
-        ReturnBuilder(builder);
-        if (!hasLogs)
-        {
-            return (span, null);
-        }
+        return true;
+    }
 
+    private static string SpanLogs(Activity activity, string span)
+    {
         var logs = new List<(long, IEnumerable<KeyValuePair<string, string>>)>();
         foreach (ref readonly var e in activity.EnumerateEvents())
         {
             logs.Add((EpochMicros(e.Timestamp), LogFields(e)));
         }
 
-        return (span, WavefrontFormat.SpanLogsLine(WavefrontFormat.ToUuid(activity.TraceId), WavefrontFormat.ToUuid(activity.SpanId), logs, span));
+        return WavefrontFormat.SpanLogsLine(WavefrontFormat.ToUuid(activity.TraceId), WavefrontFormat.ToUuid(activity.SpanId), logs, span);
     }
 
     /// <summary>

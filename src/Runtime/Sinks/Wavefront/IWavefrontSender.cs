@@ -29,5 +29,5 @@ internal interface IWavefrontSender
     /// Buffers one line (without its newline; see <see cref="WavefrontFormat"/>). False when the buffer of that kind is
     /// full: the line is dropped and counted in the health metrics.
     /// </summary>
-    bool TryEnqueue(WavefrontDataKind kind, string line);
+    bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line);
 }

@@ -21,7 +21,12 @@ internal sealed class WavefrontRuntime : IDisposable
         }
 
         IWavefrontTransport transport;
-        if (!string.IsNullOrWhiteSpace(wavefront.Server))
+        if (hooks?.Transport is { } testTransport)
+        {
+            Destination = "a test transport";
+            transport = testTransport();
+        }
+        else if (!string.IsNullOrWhiteSpace(wavefront.Server))
         {
             var server = new Uri(wavefront.Server.Trim());
             Destination = server.GetLeftPart(UriPartial.Path).TrimEnd('/');
@@ -64,9 +69,14 @@ internal sealed class WavefrontRuntime : IDisposable
     };
 }
 
-/// <summary>Test seams: a handler that trusts a test certificate, a clock. Registered only by tests.</summary>
+/// <summary>
+/// Test seams: a handler that trusts a test certificate, a clock, a transport in place of the configured one.
+/// Registered only by tests and benchmarks.
+/// </summary>
 internal sealed class WavefrontTestHooks
 {
+    public Func<IWavefrontTransport>? Transport { get; init; }
+
     public Func<HttpMessageHandler>? HttpHandler { get; init; }
 
     public TimeProvider? Time { get; init; }

@@ -1,4 +1,5 @@
-using System.Collections.Concurrent;
+using System.Buffers;
+using System.Text;
 using Microsoft.Extensions.Logging;
 
 namespace Instrumentation.Sinks.Wavefront;
@@ -30,13 +31,13 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
         this.destination = destination;
         this.logger = logger;
         this.time = time;
-        buffers = Enum.GetValues<WavefrontDataKind>().Select(kind => new LineBuffer(kind, capacity)).ToArray();
+        buffers = Enum.GetValues<WavefrontDataKind>().Select(kind => new LineBuffer(kind, capacity, batchSize)).ToArray();
     }
 
     /// <summary>The transport, for tests.</summary>
     internal IWavefrontTransport Transport => transport;
 
-    public bool TryEnqueue(WavefrontDataKind kind, string line) => buffers[(int)kind].TryAdd(line);
+    public bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line) => buffers[(int)kind].TryAdd(line);
 
     /// <summary>
     /// Replaces the health lines to send with the next metrics flush. Only the latest matter (gauges and cumulative
@@ -58,7 +59,7 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
     {
         if (Volatile.Read(ref health) is { } lines)
         {
-            var outcome = await transport.SendAsync(WavefrontDataKind.Metric, lines, cancellation).ConfigureAwait(false);
+            var outcome = await transport.SendAsync(WavefrontDataKind.Metric, WavefrontPayload.Encode(lines), cancellation).ConfigureAwait(false);
             if (outcome != SendOutcome.Retry)
             {
                 Interlocked.CompareExchange(ref health, null, lines);
@@ -74,20 +75,19 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
                     break;
                 }
 
-                var batch = buffer.TakeBatch(batchSize);
-                if (batch.Count == 0)
+                if (buffer.TakeBatch() is not { } batch)
                 {
                     break;
                 }
 
-                var outcome = await transport.SendAsync(buffer.Kind, batch, cancellation).ConfigureAwait(false);
+                var outcome = await transport.SendAsync(buffer.Kind, batch.Payload, cancellation).ConfigureAwait(false);
                 if (outcome == SendOutcome.Delivered)
                 {
-                    buffer.Delivered(batch.Count);
+                    buffer.Delivered();
                 }
                 else if (outcome == SendOutcome.Rejected)
                 {
-                    buffer.Rejected(batch.Count);
+                    buffer.Rejected();
                     buffer.PausedUntil = time.GetUtcNow() + RejectionPause;
                     if (Interlocked.Exchange(ref rejectionLogged, 1) == 0)
                     {
@@ -140,14 +140,22 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
     public void Dispose() => transport.Dispose();
 
     /// <summary>
-    /// A bounded buffer of one kind. Producers add lock-free; the one consumer takes a batch into <c>inFlight</c>,
-    /// which still counts against the bound until it is delivered or dropped, so a batch that fails is sent again
-    /// before anything newer.
+    /// A bounded buffer of one kind, holding lines already encoded as the UTF-8 payload the transports send: no string
+    /// per line is kept, and a batch is one pooled segment written as it is. Producers (the reporter and the span
+    /// exporter, never a request) append under a short lock; the one consumer takes a whole segment into
+    /// <c>inFlight</c>, which still counts against the bound until it is delivered or dropped, so a batch that fails
+    /// is sent again before anything newer.
     /// </summary>
-    private sealed class LineBuffer(WavefrontDataKind kind, int capacity)
+    private sealed class LineBuffer(WavefrontDataKind kind, int capacity, int batchSize)
     {
-        private readonly ConcurrentQueue<string> queue = new();
-        private List<string>? inFlight;
+        // A batch is one segment: up to BatchSize lines and, for lines of 100-500 bytes, 500 to 2,500 of them per send
+        // (docs/wavefront.md). Segments come from the shared pool and go back to it once delivered.
+        private const int SegmentBytes = 256 * 1024;
+
+        private readonly Lock gate = new();
+        private readonly Queue<Segment> ready = new();
+        private Segment? filling;
+        private Segment? inFlight;
         private int count;
         private long sent;
         private long dropped;
@@ -160,7 +168,7 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
 
         public DateTimeOffset PausedUntil { get; set; }
 
-        public bool TryAdd(string line)
+        public bool TryAdd(ReadOnlySpan<char> line)
         {
             if (Interlocked.Increment(ref count) > capacity)
             {
@@ -169,37 +177,53 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
                 return false;
             }
 
-            queue.Enqueue(line);
+            var needed = Encoding.UTF8.GetMaxByteCount(line.Length) + 1;
+            lock (gate)
+            {
+                if (filling is { } open && (open.Lines == batchSize || open.Free < needed))
+                {
+                    ready.Enqueue(open);
+                    filling = null;
+                }
+
+                var segment = filling ??= new Segment(Math.Max(SegmentBytes, needed));
+                segment.Append(line);
+            }
+
             return true;
         }
 
-        public List<string> TakeBatch(int size)
+        /// <summary>The next batch: the failed one again, else the oldest segment; null when nothing is held.</summary>
+        public Segment? TakeBatch()
         {
-            if (inFlight is { Count: > 0 } retry)
+            if (inFlight is { } retry)
             {
                 return retry;
             }
 
-            var batch = new List<string>(Math.Min(size, Math.Max(Count, 1)));
-            while (batch.Count < size && queue.TryDequeue(out var line))
+            lock (gate)
             {
-                batch.Add(line);
-            }
+                if (!ready.TryDequeue(out var next) && filling is { Lines: > 0 } open)
+                {
+                    next = open;
+                    filling = null;
+                }
 
-            inFlight = batch;
-            return batch;
+                inFlight = next;
+                return next;
+            }
         }
 
-        public void Delivered(int lines)
+        public void Delivered()
         {
-            inFlight = null;
+            var lines = Release();
             Interlocked.Add(ref sent, lines);
             Interlocked.Add(ref count, -lines);
         }
 
-        public void Rejected(int lines)
+        public void Rejected()
         {
-            inFlight = null;
+            var lines = Release();
             Interlocked.Add(ref rejected, lines);
             Interlocked.Add(ref count, -lines);
         }
@@ -208,11 +232,21 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
 
         public void DropRemaining()
         {
-            var lines = inFlight?.Count ?? 0;
-            inFlight = null;
-            while (queue.TryDequeue(out _))
+            var lines = Release();
+            lock (gate)
             {
-                lines++;
+                while (ready.TryDequeue(out var segment))
+                {
+                    lines += segment.Lines;
+                    segment.Return();
+                }
+
+                if (filling is { } open)
+                {
+                    lines += open.Lines;
+                    open.Return();
+                    filling = null;
+                }
             }
 
             Interlocked.Add(ref dropped, lines);
@@ -222,6 +256,47 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
         public WavefrontSenderStats Stats() => new(
             Count, Math.Max(0, capacity - Count), Interlocked.Read(ref sent), Interlocked.Read(ref dropped),
             Interlocked.Read(ref rejected), Interlocked.Read(ref failures));
+
+        private int Release()
+        {
+            var batch = inFlight;
+            inFlight = null;
+            if (batch is null)
+            {
+                return 0;
+            }
+
+            var lines = batch.Lines;
+            batch.Return();
+            return lines;
+        }
+    }
+
+    /// <summary>Encoded lines, each ending with '\n', in an array rented from the shared pool.</summary>
+    internal sealed class Segment(int size)
+    {
+        private byte[] bytes = ArrayPool<byte>.Shared.Rent(size);
+        private int length;
+
+        public int Lines { get; private set; }
+
+        public int Free => bytes.Length - length;
+
+        public ReadOnlyMemory<byte> Payload => bytes.AsMemory(0, length);
+
+        public void Append(ReadOnlySpan<char> line)
+        {
+            length += Encoding.UTF8.GetBytes(line, bytes.AsSpan(length));
+            bytes[length++] = (byte)'\n';
+            Lines++;
+        }
+
+        public void Return()
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            bytes = [];
+            length = 0;
+        }
     }
 }
 

@@ -22,7 +22,8 @@ internal enum SendOutcome
 /// <summary>Delivers batches of lines of one kind.</summary>
 internal interface IWavefrontTransport : IDisposable
 {
-    Task<SendOutcome> SendAsync(WavefrontDataKind kind, IReadOnlyList<string> lines, CancellationToken cancellation);
+    /// <summary>Sends one batch: UTF-8 lines, each ending with '\n'. The payload is only valid until the task completes.</summary>
+    Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation);
 }
 
 /// <summary>UTF-8 payloads: one line per item, each ending with '\n'.</summary>
@@ -81,7 +82,7 @@ internal sealed class WavefrontTcpTransport : IWavefrontTransport
     /// <summary>Connections opened over the transport's life, for the health metrics and tests.</summary>
     public int Connects { get; private set; }
 
-    public async Task<SendOutcome> SendAsync(WavefrontDataKind kind, IReadOnlyList<string> lines, CancellationToken cancellation)
+    public async Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         var port = ports[kind];
         if (!connections.TryGetValue(port, out var connection))
@@ -90,7 +91,6 @@ internal sealed class WavefrontTcpTransport : IWavefrontTransport
             connections[port] = connection;
         }
 
-        var payload = WavefrontPayload.Encode(lines);
         for (var attempt = 0; attempt < 2; attempt++)
         {
             if (!await EnsureConnectedAsync(connection, ignoreBackoff: attempt > 0, cancellation).ConfigureAwait(false))
@@ -230,7 +230,7 @@ internal sealed class WavefrontHttpTransport : IWavefrontTransport
     /// <summary>The status of the last answer, for the log message when the token is refused.</summary>
     public HttpStatusCode LastStatus { get; private set; }
 
-    public async Task<SendOutcome> SendAsync(WavefrontDataKind kind, IReadOnlyList<string> lines, CancellationToken cancellation)
+    public async Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         var format = kind switch
         {
@@ -243,7 +243,7 @@ internal sealed class WavefrontHttpTransport : IWavefrontTransport
         using var body = new MemoryStream();
         using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
         {
-            gzip.Write(WavefrontPayload.Encode(lines));
+            gzip.Write(payload.Span);
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, $"{reportUri}?f={format}")
