@@ -45,6 +45,14 @@ public class TracingBenchmarks
     [GlobalSetup(Target = nameof(SampledOut))]
     public void SetupSampledOut() => host = Traced(samplingRate: "0");
 
+    [GlobalSetup(Target = nameof(SampledNotExported))]
+    public void SetupSampledNotExported() => host = BenchmarkHost.Instrumented(new Dictionary<string, string?>
+    {
+        ["Instrumentation:Wavefront:CpuTime"] = "false",
+        ["Instrumentation:Tracing:ClientSpans"] = "false",
+        ["Instrumentation:Tracing:SamplingRate"] = "1",
+    });
+
     [GlobalSetup(Target = nameof(MetricsOnlyWithLogging))]
     public void SetupMetricsOnlyWithLogging() => host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly, logging: true);
 
@@ -92,6 +100,9 @@ public class TracingBenchmarks
 
     [Benchmark(Description = "Instrumentation tracing, sampled, no-op transport")]
     public Task Sampled() => host.Send(Path);
+
+    [Benchmark(Description = "Instrumentation tracing, sampled, Wavefront off (named and tagged, not exported)")]
+    public Task SampledNotExported() => host.Send(Path);
 
     [Benchmark(Description = "Instrumentation tracing, sampled out")]
     public Task SampledOut() => host.Send(Path);

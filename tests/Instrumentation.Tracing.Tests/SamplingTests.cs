@@ -106,6 +106,15 @@ public abstract class SamplingTestsBase(SamplingFixture fixture)
     }
 
     [Fact]
+    public async Task ATagTheHandlerSetUnderOneOfTheSpansOwnKeysIsReplacedNotRepeated()
+    {
+        var span = await SendAsync("/force/http.method/PATCH", kept);
+        Assert.NotNull(span);
+        Assert.Equal(["GET"], span.Tags.Where(t => t.Key == "http.method").Select(t => t.Value));
+        Assert.Single(span.Tags, t => t.Key == "http.url");
+    }
+
+    [Fact]
     public async Task AnUpstreamDecisionToSampleOverridesTheRate()
     {
         Assert.NotNull(await SendAsync("/plain", dropped, sampled: "1"));

@@ -38,6 +38,10 @@ internal sealed partial class RequestTracer : IDisposable
 
     private const string NotSampledProperty = "Instrumentation.Tracing.NotSampled";
     private const string DebugTag = "debug";
+    private const string MethodTag = "http.method";
+    private const string UrlTag = "http.url";
+    private const string StatusCodeTag = "http.status_code";
+    private const string ErrorTag = "error";
     private const string SamplingPriorityTag = "sampling.priority";
 
     private static readonly Lock LiveGate = new();
@@ -159,7 +163,15 @@ internal sealed partial class RequestTracer : IDisposable
 
         if (IsSampled(activity))
         {
-            activity.SetTag(ComponentTag, component);
+            // Hosting's own tags never include it, so only a start callback could have set one to replace.
+            if (onStart is null)
+            {
+                activity.AddTag(ComponentTag, component);
+            }
+            else
+            {
+                activity.SetTag(ComponentTag, component);
+            }
         }
     }
 
@@ -179,8 +191,9 @@ internal sealed partial class RequestTracer : IDisposable
             return;
         }
 
-        // One pass over the tags (hosting alone puts half a dozen on every request's Activity) instead of a lookup each.
-        var (tagged, forced) = ReadTags(activity);
+        // One pass over the tags (hosting alone puts half a dozen on every request's Activity) instead of a lookup per
+        // question and per SetTag: a tag found here is replaced, any other appended.
+        var (tagged, forced, present) = ReadTags(activity);
         if (route is null || !(traceAll || route.Traced))
         {
             if (tagged)
@@ -204,17 +217,17 @@ internal sealed partial class RequestTracer : IDisposable
         // rather than this tracer's own instance: it is not exported to Wavefront.
         if (!tagged)
         {
-            activity.SetTag(ComponentTag, keep ? component : ServerComponent);
+            Put(activity, ComponentTag, keep ? component : ServerComponent, present & OwnTags.Component);
         }
 
         var request = context.Request;
         activity.DisplayName = OperationName(route);
-        activity.SetTag("http.method", request.Method);
-        activity.SetTag("http.url", Url(request, options.IncludeQueryString));
-        activity.SetTag("http.status_code", (uint)status < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[status] : status);
+        Put(activity, MethodTag, request.Method, present & OwnTags.Method);
+        Put(activity, UrlTag, Url(request, options.IncludeQueryString), present & OwnTags.Url);
+        Put(activity, StatusCodeTag, (uint)status < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[status] : status, present & OwnTags.StatusCode);
         if (isError)
         {
-            activity.SetTag("error", BoxedTrue);
+            Put(activity, ErrorTag, BoxedTrue, present & OwnTags.Error);
             activity.SetStatus(ActivityStatusCode.Error);
         }
 
@@ -223,7 +236,7 @@ internal sealed partial class RequestTracer : IDisposable
             activity.AddException(handled);
         }
 
-        activity.SetTag(HandlerTag, route.Descriptor.Handler);
+        Put(activity, HandlerTag, route.Descriptor.Handler, present & OwnTags.Handler);
         foreach (var attribute in attributes)
         {
             if (attribute.Read(context) is { } value)
@@ -359,17 +372,22 @@ internal sealed partial class RequestTracer : IDisposable
     private static bool IsForced(Activity activity) =>
         ForcesDebug(activity.GetTagItem(DebugTag)) || ForcesPriority(activity.GetTagItem(SamplingPriorityTag));
 
-    /// <summary>Whether this tracer tagged the span as kept, and whether a tag forces keeping it (<see cref="IsForced"/>).</summary>
-    private (bool Tagged, bool Forced) ReadTags(Activity activity)
+    /// <summary>
+    /// Whether this tracer tagged the span as kept, whether a tag forces keeping it (<see cref="IsForced"/>), and which
+    /// of the tags <see cref="Complete"/> writes are already there.
+    /// </summary>
+    private (bool Tagged, bool Forced, OwnTags Present) ReadTags(Activity activity)
     {
         var tagged = false;
         var forced = false;
+        var present = OwnTags.None;
         foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
             switch (tag.Key)
             {
                 case ComponentTag:
                     tagged |= ReferenceEquals(tag.Value, component);
+                    present |= OwnTags.Component;
                     break;
                 case DebugTag:
                     forced |= ForcesDebug(tag.Value);
@@ -377,10 +395,50 @@ internal sealed partial class RequestTracer : IDisposable
                 case SamplingPriorityTag:
                     forced |= ForcesPriority(tag.Value);
                     break;
+                case MethodTag:
+                    present |= OwnTags.Method;
+                    break;
+                case UrlTag:
+                    present |= OwnTags.Url;
+                    break;
+                case StatusCodeTag:
+                    present |= OwnTags.StatusCode;
+                    break;
+                case ErrorTag:
+                    present |= OwnTags.Error;
+                    break;
+                case HandlerTag:
+                    present |= OwnTags.Handler;
+                    break;
             }
         }
 
-        return (tagged, forced);
+        return (tagged, forced, present);
+    }
+
+    // SetTag searches the tag list for the key to replace; AddTag appends. The search is only needed when the key is there.
+    private static void Put(Activity activity, string key, object? value, OwnTags present)
+    {
+        if (present != OwnTags.None)
+        {
+            activity.SetTag(key, value);
+        }
+        else
+        {
+            activity.AddTag(key, value);
+        }
+    }
+
+    [Flags]
+    private enum OwnTags
+    {
+        None = 0,
+        Component = 1,
+        Method = 2,
+        Url = 4,
+        StatusCode = 8,
+        Error = 16,
+        Handler = 32,
     }
 
     private static bool ForcesDebug(object? value) =>
