@@ -1,3 +1,4 @@
+using Instrumentation.Tests.Shared;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -179,28 +180,5 @@ internal static class InMemoryHost
         pipeline(app);
         app.StartAsync().GetAwaiter().GetResult();
         return (app, server);
-    }
-}
-
-/// <summary>A logger provider that is enabled but writes nothing, so logging costs only what being on costs.</summary>
-internal sealed class SilentLoggerProvider : ILoggerProvider
-{
-    public ILogger CreateLogger(string categoryName) => SilentLogger.Instance;
-
-    public void Dispose()
-    {
-    }
-
-    private sealed class SilentLogger : ILogger
-    {
-        public static readonly SilentLogger Instance = new();
-
-        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-        {
-        }
     }
 }

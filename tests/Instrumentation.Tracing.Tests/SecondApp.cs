@@ -1,3 +1,4 @@
+using Instrumentation.Tests.Shared;
 using System.Diagnostics;
 using Instrumentation.Configuration;
 using Instrumentation.TestSupport;
@@ -51,7 +52,7 @@ internal sealed class SecondApp : IAsyncDisposable
         builder.Logging.ClearProviders();
         if (logging)
         {
-            builder.Logging.AddProvider(new WarningsNowhereLoggerProvider());
+            builder.Logging.AddProvider(new SilentLoggerProvider());
         }
 
         builder.Services.AddInstrumentation(configure);
@@ -104,26 +105,4 @@ internal sealed class SecondApp : IAsyncDisposable
     public sealed record CallResult(string? TraceId, string? SpanId, int Status);
 
     public sealed record SpanResult(string Source, bool Recorded, string TraceId);
-
-    private sealed class WarningsNowhereLoggerProvider : ILoggerProvider
-    {
-        public ILogger CreateLogger(string categoryName) => WarningsNowhereLogger.Instance;
-
-        public void Dispose()
-        {
-        }
-
-        private sealed class WarningsNowhereLogger : ILogger
-        {
-            public static readonly WarningsNowhereLogger Instance = new();
-
-            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
-
-            public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Warning;
-
-            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
-            {
-            }
-        }
-    }
 }
