@@ -73,18 +73,27 @@ public class TracingBenchmarks
         exporter.Require("Microsoft.AspNetCore");
     }
 
+    // What any tracer that reuses hosting's request Activity pays before doing anything with it: one listener that
+    // asks for the Activity (recorded; or, for a sampled-out request, carrying the context only) and has no callbacks.
     [GlobalSetup(Target = nameof(HostingActivityFloor))]
-    public void SetupHostingActivityFloor()
+    public void SetupHostingActivityFloor() => host = WithBareListener(ActivitySamplingResult.AllDataAndRecorded, logging: false);
+
+    [GlobalSetup(Target = nameof(SampledOutFloor))]
+    public void SetupSampledOutFloor() => host = WithBareListener(ActivitySamplingResult.PropagationData, logging: false);
+
+    [GlobalSetup(Target = nameof(SampledOutFloorWithLogging))]
+    public void SetupSampledOutFloorWithLogging() => host = WithBareListener(ActivitySamplingResult.PropagationData, logging: true);
+
+    private BenchmarkHost WithBareListener(ActivitySamplingResult result, bool logging)
     {
-        // What any tracer that reuses hosting's request Activity pays before doing anything with it: one listener that
-        // asks for the Activity, recorded, and has no callbacks.
-        host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly);
+        var started = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly, logging: logging);
         bareListener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
-            Sample = static (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => result,
         };
         ActivitySource.AddActivityListener(bareListener);
+        return started;
     }
 
     [GlobalCleanup]
@@ -113,8 +122,14 @@ public class TracingBenchmarks
     [Benchmark(Description = "floor: hosting's Activity for a listener that does nothing with it")]
     public Task HostingActivityFloor() => host.Send(Path);
 
+    [Benchmark(Description = "floor, sampled out: hosting's Activity carrying the context only, for a listener that does nothing")]
+    public Task SampledOutFloor() => host.Send(Path);
+
     [Benchmark(Description = "metrics only, logging on")]
     public Task MetricsOnlyWithLogging() => host.Send(Path);
+
+    [Benchmark(Description = "floor, sampled out, logging on")]
+    public Task SampledOutFloorWithLogging() => host.Send(Path);
 
     [Benchmark(Description = "Instrumentation tracing, sampled out, logging on")]
     public Task SampledOutWithLogging() => host.Send(Path);
