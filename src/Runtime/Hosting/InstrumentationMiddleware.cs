@@ -54,7 +54,7 @@ internal sealed class InstrumentationMiddleware
         var start = Stopwatch.GetTimestamp();
         registry.Application.Enter();
         var counter = CountBody(context);
-        tracer?.Start(context);
+        var span = tracer?.Start(context);
 
         // CPU time of the synchronous part: from here until the pipeline completes or first yields (same thread).
         var cpu = measureCpu ? ThreadCpuTime.Now() : -1;
@@ -65,24 +65,24 @@ internal sealed class InstrumentationMiddleware
         }
         catch (Exception e)
         {
-            tracer?.Failed(context, e);
-            Complete(context, start, counter, threw: true, CpuSince(cpu));
+            span?.AddException(e);
+            Complete(context, span, start, counter, threw: true, CpuSince(cpu));
             throw;
         }
 
         cpu = CpuSince(cpu);
         if (task.IsCompletedSuccessfully)
         {
-            Complete(context, start, counter, threw: false, cpu);
+            Complete(context, span, start, counter, threw: false, cpu);
             return Task.CompletedTask;
         }
 
-        return CompleteWhenDone(task, context, start, counter, cpu);
+        return CompleteWhenDone(task, context, span, start, counter, cpu);
     }
 
     private static long CpuSince(long cpuStart) => cpuStart < 0 ? -1 : ThreadCpuTime.Now() - cpuStart;
 
-    private async Task CompleteWhenDone(Task task, HttpContext context, long start, CountingResponseBody? counter, long cpu)
+    private async Task CompleteWhenDone(Task task, HttpContext context, Activity? span, long start, CountingResponseBody? counter, long cpu)
     {
         try
         {
@@ -90,12 +90,12 @@ internal sealed class InstrumentationMiddleware
         }
         catch (Exception e)
         {
-            tracer?.Failed(context, e);
-            Complete(context, start, counter, threw: true, cpu);
+            span?.AddException(e);
+            Complete(context, span, start, counter, threw: true, cpu);
             throw;
         }
 
-        Complete(context, start, counter, threw: false, cpu);
+        Complete(context, span, start, counter, threw: false, cpu);
     }
 
     private CountingResponseBody? CountBody(HttpContext context)
@@ -125,7 +125,7 @@ internal sealed class InstrumentationMiddleware
         return written > 0 ? written : context.Response.ContentLength ?? 0;
     }
 
-    private void Complete(HttpContext context, long start, CountingResponseBody? counter, bool threw, long cpu)
+    private void Complete(HttpContext context, Activity? span, long start, CountingResponseBody? counter, bool threw, long cpu)
     {
         var bytes = ResponseBytes(context, counter);
         var elapsed = Stopwatch.GetTimestamp() - start;
@@ -154,7 +154,11 @@ internal sealed class InstrumentationMiddleware
         else
         {
             registry.Application.RecordNotInstrumented(registry.ErrorRule.IsError(status));
-            tracer?.Complete(context, null, status, threw, nanoseconds);
+            if (span is not null)
+            {
+                tracer!.Complete(context, span, null, status, threw, nanoseconds);
+            }
+
             return;
         }
 
@@ -171,6 +175,9 @@ internal sealed class InstrumentationMiddleware
             exemplars.RecordExemplar(series, nanoseconds, sampled.TraceId, sampled.SpanId);
         }
 
-        tracer?.Complete(context, route, status, threw, nanoseconds);
+        if (span is not null)
+        {
+            tracer!.Complete(context, span, route, status, threw, nanoseconds);
+        }
     }
 }

@@ -37,6 +37,7 @@ internal sealed partial class RequestTracer : IDisposable
     public const string HandlerTag = "aspnetcore.func";
 
     private const string NotSampledProperty = "Instrumentation.Tracing.NotSampled";
+    private const string KeptLateProperty = "Instrumentation.Tracing.KeptLate";
     private const string DebugTag = "debug";
     private const string MethodTag = "http.method";
     private const string UrlTag = "http.url";
@@ -131,13 +132,18 @@ internal sealed partial class RequestTracer : IDisposable
     /// <summary>Stops queueing spans: the exporter is draining what is left.</summary>
     public void StopExport() => Volatile.Write(ref exportQueue, null);
 
-    /// <summary>The request has reached the instrumentation middleware.</summary>
-    public void Start(HttpContext context)
+    /// <summary>
+    /// The request has reached the instrumentation middleware: returns its Activity, which the middleware hands back to
+    /// <see cref="Complete"/>, or null when hosting created none.
+    /// </summary>
+    public Activity? Start(HttpContext context)
     {
         var activity = context.Features.Get<IHttpActivityFeature>()?.Activity;
-        if (activity is null)
+
+        // Without a start callback, only a span sampled now has anything to do here (its kept mark).
+        if (activity is null || (onStart is null && !activity.Recorded))
         {
-            return;
+            return activity;
         }
 
         // With WebApplication, routing has already run here. If it has not (UseRouting after UseInstrumentation), only
@@ -148,12 +154,12 @@ internal sealed partial class RequestTracer : IDisposable
             if (endpoint.RequestDelegate?.Target is not InstrumentedEndpoint instrumented ||
                 (!traceAll && !instrumented.ForMethod(context.Request.Method).Traced))
             {
-                return;
+                return activity;
             }
         }
         else if (!traceAll)
         {
-            return;
+            return activity;
         }
 
         if (onStart is not null)
@@ -173,24 +179,16 @@ internal sealed partial class RequestTracer : IDisposable
                 activity.SetTag(ComponentTag, component);
             }
         }
-    }
 
-    /// <summary>An exception escaped the pipeline: it becomes the span's error event (a Wavefront span log).</summary>
-    public void Failed(HttpContext context, Exception exception) =>
-        context.Features.Get<IHttpActivityFeature>()?.Activity?.AddException(exception);
+        return activity;
+    }
 
     /// <summary>
     /// The request is complete: decides whether its span is kept and, if so, names it and adds its tags.
     /// <paramref name="route"/> is null for a request to an endpoint that is not instrumented.
     /// </summary>
-    public void Complete(HttpContext context, RouteInstruments? route, int status, bool threw, long elapsedNanoseconds)
+    public void Complete(HttpContext context, Activity activity, RouteInstruments? route, int status, bool threw, long elapsedNanoseconds)
     {
-        var activity = context.Features.Get<IHttpActivityFeature>()?.Activity;
-        if (activity is null)
-        {
-            return;
-        }
-
         // One pass over the tags (hosting alone puts half a dozen on every request's Activity) instead of a lookup per
         // question and per SetTag: a tag found here is replaced, any other appended.
         var (tagged, forced, present) = ReadTags(activity);
@@ -208,9 +206,15 @@ internal sealed partial class RequestTracer : IDisposable
         var handled = !threw && status >= 500 ? context.Features.Get<IExceptionHandlerFeature>()?.Error : null;
         var isError = threw || handled is not null || errorRule.IsError(status);
         var keep = tagged || isError || sampler.IsSlow(elapsedNanoseconds) || IsSampled(activity) || forced;
-        if (!keep && !activity.Recorded)
+        if (!activity.Recorded)
         {
-            return;
+            if (!keep)
+            {
+                return;
+            }
+
+            // Kept after all: the stop callback must not pass it over as one that carries the context only.
+            activity.SetCustomProperty(KeptLateProperty, BoxedTrue);
         }
 
         // A span only another listener records (the OpenTelemetry SDK) gets the same tags, but the shared constant
@@ -317,8 +321,9 @@ internal sealed partial class RequestTracer : IDisposable
     private void OnStopped(Activity activity)
     {
         var queue = Volatile.Read(ref exportQueue);
-        if (queue is null)
+        if (queue is null || (!activity.Recorded && activity.GetCustomProperty(KeptLateProperty) is null))
         {
+            // Sampled out and not kept: no tag to look for.
             return;
         }
 
