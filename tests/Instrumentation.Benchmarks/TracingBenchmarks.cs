@@ -84,13 +84,23 @@ public class TracingBenchmarks
     [GlobalSetup(Target = nameof(SampledOutFloorWithLogging))]
     public void SetupSampledOutFloorWithLogging() => host = WithBareListener(ActivitySamplingResult.PropagationData, logging: true);
 
-    private BenchmarkHost WithBareListener(ActivitySamplingResult result, bool logging)
+    // The same, for a sampler that decides from the trace id (Wavefront's rate sampler): it reads the id the Activity will
+    // get, which the floors above never need.
+    [GlobalSetup(Target = nameof(SampledOutTraceIdFloor))]
+    public void SetupSampledOutTraceIdFloor() => host = WithBareListener(ActivitySamplingResult.PropagationData, logging: false, readTraceId: true);
+
+    [GlobalSetup(Target = nameof(SampledOutTraceIdFloorWithLogging))]
+    public void SetupSampledOutTraceIdFloorWithLogging() => host = WithBareListener(ActivitySamplingResult.PropagationData, logging: true, readTraceId: true);
+
+    private BenchmarkHost WithBareListener(ActivitySamplingResult result, bool logging, bool readTraceId = false)
     {
         var started = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly, logging: logging);
         bareListener = new ActivityListener
         {
             ShouldListenTo = source => source.Name == "Microsoft.AspNetCore",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => result,
+            Sample = readTraceId
+                ? (ref ActivityCreationOptions<ActivityContext> creation) => creation.TraceId == default ? ActivitySamplingResult.None : result
+                : (ref ActivityCreationOptions<ActivityContext> _) => result,
         };
         ActivitySource.AddActivityListener(bareListener);
         return started;
@@ -130,6 +140,12 @@ public class TracingBenchmarks
 
     [Benchmark(Description = "floor, sampled out, logging on")]
     public Task SampledOutFloorWithLogging() => host.Send(Path);
+
+    [Benchmark(Description = "floor, sampled out, the sampler reading the trace id")]
+    public Task SampledOutTraceIdFloor() => host.Send(Path);
+
+    [Benchmark(Description = "floor, sampled out, the sampler reading the trace id, logging on")]
+    public Task SampledOutTraceIdFloorWithLogging() => host.Send(Path);
 
     [Benchmark(Description = "Instrumentation tracing, sampled out, logging on")]
     public Task SampledOutWithLogging() => host.Send(Path);
