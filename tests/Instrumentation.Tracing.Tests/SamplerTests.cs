@@ -4,6 +4,21 @@ namespace Instrumentation.Tracing.Tests;
 
 public sealed class SamplerTests
 {
+    [Fact]
+    public void TheLowBitsAreTheIdsLastEightBytesReadBigEndian()
+    {
+        Span<byte> bytes = stackalloc byte[16];
+        for (var i = 0; i < 10_000; i++)
+        {
+            var id = ActivityTraceId.CreateRandom();
+            id.CopyTo(bytes);
+            Assert.Equal(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(bytes[8..]), TraceIds.LowBits(id));
+        }
+
+        Assert.Equal(-1L, TraceIds.LowBits(ActivityTraceId.CreateFromString("0123456789abcdefffffffffffffffff")));
+        Assert.Equal(0x0123456789abcdefL, TraceIds.LowBits(ActivityTraceId.CreateFromString("ffffffffffffffff0123456789abcdef")));
+    }
+
     [Theory]
     [InlineData("0000000000002710", 0.0, true)] // low bits 10000: 0 mod 10000, kept even at rate 0
     [InlineData("0000000000001388", 0.5, true)] // 5000 <= 5000

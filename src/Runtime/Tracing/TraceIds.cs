@@ -12,9 +12,11 @@ internal static class TraceIds
     /// <summary>The trace id's low 64 bits as a signed number, as the Wavefront SDKs read a UUID's least significant bits.</summary>
     public static long LowBits(ActivityTraceId traceId)
     {
-        Span<byte> bytes = stackalloc byte[16];
-        traceId.CopyTo(bytes);
-        return BinaryPrimitives.ReadInt64BigEndian(bytes[8..]);
+        // The id keeps its 32 hex digits; decoding the last 16 (vectorised) is several times cheaper than CopyTo, which
+        // decodes all of them one by one, and the rate sampler asks on every request.
+        Span<byte> low = stackalloc byte[8];
+        Convert.FromHexString(traceId.ToHexString().AsSpan(16, 16), low, out _, out _);
+        return BinaryPrimitives.ReadInt64BigEndian(low);
     }
 
     /// <summary>
