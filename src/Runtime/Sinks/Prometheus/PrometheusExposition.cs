@@ -27,39 +27,27 @@ internal sealed class PrometheusExposition
     private static readonly byte[] InFlightPrefix = "requests_inflight{"u8.ToArray();
     private static readonly byte[] DependencyPrefix = "dependency_up{"u8.ToArray();
 
-    private static readonly byte[] HistogramHeader = Encoding.UTF8.GetBytes(
-        "# HELP request_seconds Request duration in seconds, by route template (addr), method and status.\n" +
-        "# TYPE request_seconds histogram\n");
+    private const string HistogramHelp = "Request duration in seconds, by route template (addr), method and status.";
+    private const string SizeHelp = "Response body bytes sent, by route template (addr), method and status.";
+    private const string InfoHelp = "The application's name and version.";
 
-    private static readonly byte[] HistogramHeaderOpenMetrics = Encoding.UTF8.GetBytes(
-        "# HELP request_seconds Request duration in seconds, by route template (addr), method and status.\n" +
-        "# TYPE request_seconds histogram\n" +
-        "# UNIT request_seconds seconds\n");
+    private static readonly byte[] HistogramHeader = Header("request_seconds", HistogramHelp, "histogram");
+    private static readonly byte[] HistogramHeaderOpenMetrics = Header("request_seconds", HistogramHelp, "histogram", unit: "seconds");
 
-    private static readonly byte[] SizeHeader = Encoding.UTF8.GetBytes(
-        "# HELP response_size_bytes_total Response body bytes sent, by route template (addr), method and status.\n" +
-        "# TYPE response_size_bytes_total counter\n");
+    // OpenMetrics names the counter family without _total, and the info family without _info.
+    private static readonly byte[] SizeHeader = Header("response_size_bytes_total", SizeHelp, "counter");
+    private static readonly byte[] SizeHeaderOpenMetrics = Header("response_size_bytes", SizeHelp, "counter", unit: "bytes");
+    private static readonly byte[] InfoHeader = Header("application_info", InfoHelp, "gauge");
+    private static readonly byte[] InfoHeaderOpenMetrics = Header("application", InfoHelp, "info");
 
-    private static readonly byte[] SizeHeaderOpenMetrics = Encoding.UTF8.GetBytes(
-        "# HELP response_size_bytes Response body bytes sent, by route template (addr), method and status.\n" +
-        "# TYPE response_size_bytes counter\n" +
-        "# UNIT response_size_bytes bytes\n");
+    private static readonly byte[] InFlightHeader = Header(
+        "requests_inflight", "Requests being handled right now, by route template (addr) and method.", "gauge");
 
-    private static readonly byte[] InFlightHeader = Encoding.UTF8.GetBytes(
-        "# HELP requests_inflight Requests being handled right now, by route template (addr) and method.\n" +
-        "# TYPE requests_inflight gauge\n");
+    private static readonly byte[] DependencyHeader = Header(
+        "dependency_up", "Whether a dependency answered its last check (1) or not (0).", "gauge");
 
-    private static readonly byte[] DependencyHeader = Encoding.UTF8.GetBytes(
-        "# HELP dependency_up Whether a dependency answered its last check (1) or not (0).\n" +
-        "# TYPE dependency_up gauge\n");
-
-    private static readonly byte[] InfoHeader = Encoding.UTF8.GetBytes(
-        "# HELP application_info The application's name and version.\n" +
-        "# TYPE application_info gauge\n");
-
-    private static readonly byte[] InfoHeaderOpenMetrics = Encoding.UTF8.GetBytes(
-        "# HELP application The application's name and version.\n" +
-        "# TYPE application info\n");
+    private static byte[] Header(string family, string help, string type, string? unit = null) =>
+        Encoding.UTF8.GetBytes($"# HELP {family} {help}\n# TYPE {family} {type}\n" + (unit is null ? "" : $"# UNIT {family} {unit}\n"));
 
     private readonly InstrumentRegistry registry;
     private readonly DependencyMonitor? dependencies;
