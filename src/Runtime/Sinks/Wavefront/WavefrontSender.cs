@@ -286,8 +286,7 @@ internal sealed class WavefrontSender : IWavefrontSender, IDisposable
 
         public void Append(ReadOnlySpan<char> line)
         {
-            length += Encoding.UTF8.GetBytes(line, bytes.AsSpan(length));
-            bytes[length++] = (byte)'\n';
+            length += WavefrontPayload.WriteLine(line, bytes.AsSpan(length));
             Lines++;
         }
 

@@ -41,11 +41,18 @@ internal static class WavefrontPayload
         var offset = 0;
         foreach (var line in lines)
         {
-            offset += Encoding.UTF8.GetBytes(line, bytes.AsSpan(offset));
-            bytes[offset++] = (byte)'\n';
+            offset += WriteLine(line, bytes.AsSpan(offset));
         }
 
         return bytes;
+    }
+
+    /// <summary>Writes one line and its '\n'; the destination must hold <c>GetMaxByteCount(line.Length) + 1</c> bytes.</summary>
+    public static int WriteLine(ReadOnlySpan<char> line, Span<byte> destination)
+    {
+        var written = Encoding.UTF8.GetBytes(line, destination);
+        destination[written] = (byte)'\n';
+        return written + 1;
     }
 }
 
