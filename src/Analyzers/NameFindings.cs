@@ -1,5 +1,6 @@
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
+using Instrumentation.Naming;
 using Microsoft.CodeAnalysis;
 
 namespace Instrumentation.Analyzers;
@@ -29,7 +30,7 @@ internal static class NameFindings
 
         var findings = new List<Finding>();
         findings.AddRange(Collisions(routes, route => route.Entity, route => route.Template, SharedEntity));
-        findings.AddRange(Collisions(routes, route => WavefrontNames.Sanitize(route.Entity), route => route.Entity, SanitizedCollision));
+        findings.AddRange(Collisions(routes, route => WavefrontNames.SanitizeInner(route.Entity), route => route.Entity, SanitizedCollision));
         findings.AddRange(Lengths(routes));
         return findings;
     }
@@ -58,7 +59,7 @@ internal static class NameFindings
 
         // Per reported route (template and place): the other routes it collides with, and on which methods.
         var clashes = new Dictionary<(string Template, SourceSpan Span), (Route Route, List<Route> Others, List<string> Methods)>();
-        foreach (var pair in byName.OrderBy(pair => RouteNaming.MethodOrder(pair.Key.Method)))
+        foreach (var pair in byName.OrderBy(pair => HttpMethodNames.Order(pair.Key.Method)))
         {
             var group = pair.Value;
             if (group.Select(distinct).Distinct(StringComparer.Ordinal).Count() < 2)
@@ -101,7 +102,7 @@ internal static class NameFindings
         var described = string.Join(
             " and ",
             others.Select(other => $"the entity '{other.Entity}' of {Place(other)}"));
-        var reason = $"its entity '{route.Entity}' and {described} all become '{WavefrontNames.Sanitize(route.Entity)}' in Wavefront metric names, "
+        var reason = $"its entity '{route.Entity}' and {described} all become '{WavefrontNames.SanitizeInner(route.Entity)}' in Wavefront metric names, "
             + $"so their {string.Join(", ", methods)} measurements would be merged";
         return new(DiagDescriptors.WavefrontName, route.Endpoint.Location, [route.Template, reason]);
     }
@@ -126,7 +127,7 @@ internal static class NameFindings
             }
 
             var longest = route.Endpoint.Methods
-                .Select(method => route.Endpoint.HandlerName ?? RouteNaming.LambdaHandler(method, route.Template))
+                .Select(method => route.Endpoint.HandlerName ?? HandlerNames.Lambda(method, route.Template))
                 .OrderByDescending(handler => handler.Length)
                 .First();
             var tagLength = WavefrontNames.HandlerTag.Length + longest.Length;

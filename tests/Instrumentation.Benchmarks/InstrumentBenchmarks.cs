@@ -10,7 +10,7 @@ public class InstrumentBenchmarks
 {
     private readonly LogHistogram histogram = new();
     private readonly RouteInstruments route = new InstrumentRegistry(new ErrorRule(s => s >= 400))
-        .GetOrCreate(new RouteDescriptor("style.id.make", "/style/{id}/make", "GET", "MakeShirts"), null, false, true);
+        .GetOrCreate(RouteDescriptor.For("/style/{id}/make", "GET", "MakeShirts"), null, false, true);
     private long counter;
     private long value = 1_234_567;
 

@@ -28,9 +28,9 @@ public class MiddlewareBenchmarks
     public void Setup()
     {
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
-        var route = registry.GetOrCreate(new RouteDescriptor("style.id.make", "/style/{id}/make", "GET", "MakeShirts"), null, false, true);
+        var route = registry.GetOrCreate(RouteDescriptor.For("/style/{id}/make", "GET", "MakeShirts"), null, false, true);
         handler = static context => context.Response.Body.WriteAsync(Payload).AsTask();
-        var wrapper = new InstrumentedEndpoint(Enumerable.Repeat(route, HttpMethodIndex.Names.Length).ToArray(), handler);
+        var wrapper = new InstrumentedEndpoint(Enumerable.Repeat(route, HttpMethodIndex.Count).ToArray(), handler);
         var endpoint = new RouteEndpoint(wrapper.Invoke, RoutePatternFactory.Parse("/style/{id}/make"), 0, EndpointMetadataCollection.Empty, "make");
         instrumented = new InstrumentationMiddleware(c => endpoint.RequestDelegate!(c), registry, CountResponseBytes).Invoke;
         context.Request.Method = HttpMethods.Get;

@@ -23,7 +23,7 @@ internal static class SeriesFixture
         for (var r = 0; r < Routes; r++)
         {
             var route = registry.GetOrCreate(
-                new RouteDescriptor($"api.resource{r}.int:id", $"/api/resource{r}/{{id:int}}", "GET", $"Handler{r}"), null, false, true);
+                RouteDescriptor.For($"/api/resource{r}/{{id:int}}", "GET", $"Handler{r}"), null, false, true);
             foreach (var status in Statuses)
             {
                 var series = route.ForStatus(status);

@@ -20,8 +20,7 @@ internal static class WavefrontReportWorkload
         var statuses = new StatusInstruments[series];
         for (var i = 0; i < series; i++)
         {
-            var entity = $"bench.route{i}.int:id";
-            var route = registry.GetOrCreate(new RouteDescriptor(entity, $"/bench/route{i}/{{id:int}}", "GET", $"Handler{i}"), null, traced: false, declared: true);
+            var route = registry.GetOrCreate(RouteDescriptor.For($"/bench/route{i}/{{id:int}}", "GET", $"Handler{i}"), null, traced: false, declared: true);
             statuses[i] = route.ForStatus(200);
         }
 

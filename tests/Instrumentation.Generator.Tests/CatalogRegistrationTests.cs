@@ -29,9 +29,9 @@ public class CatalogRegistrationTests
         var registered = EndpointCatalog.Routes.Where(route => route.Template.StartsWith("/registration-test/", StringComparison.Ordinal)).ToList();
         Assert.Equal(
             [
-                new RouteDescriptor("registration_test.pay", "/registration-test/pay", "POST", "POST /registration-test/pay"),
-                new RouteDescriptor("registration_test.pay", "/registration-test/pay", "PUT", "PUT /registration-test/pay"),
-                new RouteDescriptor("registration_test.style.id.make", "/registration-test/style/{id}/make", "GET", "MakeShirts"),
+                new RouteDescriptor("registration_test.pay", "/registration-test/pay", "POST", "POST /registration-test/pay", "registration_test.pay", "registration-test.pay"),
+                new RouteDescriptor("registration_test.pay", "/registration-test/pay", "PUT", "PUT /registration-test/pay", "registration_test.pay", "registration-test.pay"),
+                new RouteDescriptor("registration_test.style.id.make", "/registration-test/style/{id}/make", "GET", "MakeShirts", "registration_test.style.id.make", "registration-test.style.id.make"),
             ],
             registered.OrderBy(route => route.Entity, StringComparer.Ordinal).ThenBy(route => route.Method, StringComparer.Ordinal));
 
@@ -39,7 +39,7 @@ public class CatalogRegistrationTests
         Assert.NotNull(catalogType);
         Assert.False(catalogType.IsPublic);
         Assert.Equal(
-            new RouteDescriptor("registration_test.style.id.make", "/registration-test/style/{id}/make", "GET", "MakeShirts"),
+            new RouteDescriptor("registration_test.style.id.make", "/registration-test/style/{id}/make", "GET", "MakeShirts", "registration_test.style.id.make", "registration-test.style.id.make"),
             catalogType.GetField("Registration_test_style_id_make_GET", System.Reflection.BindingFlags.Static | System.Reflection.BindingFlags.NonPublic)!.GetValue(null));
     }
 }

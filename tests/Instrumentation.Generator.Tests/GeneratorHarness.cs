@@ -65,12 +65,12 @@ internal static class GeneratorHarness
 
         /// <summary>Catalog entries as "entity METHOD template handler" lines, sorted, for compact assertions.</summary>
         public IReadOnlyList<string> Lines =>
-            Entries.Select(entry => $"{entry.Entity} {entry.Method} {entry.Template} {entry.Handler}").Order(StringComparer.Ordinal).ToList();
+            Entries.Select(entry => $"{entry.Names.Entity} {entry.Names.Method} {entry.Names.Template} {entry.Names.Handler}").Order(StringComparer.Ordinal).ToList();
 
         public void AssertLines(IEnumerable<string> expected) => Assert.Equal(expected.Order(StringComparer.Ordinal), Lines);
 
         public bool Has(string entity, string template, string method, string handler) =>
-            Entries.Any(entry => entry.Entity == entity && entry.Template == template && entry.Method == method && entry.Handler == handler);
+            Entries.Any(entry => entry.Names.Entity == entity && entry.Names.Template == template && entry.Names.Method == method && entry.Names.Handler == handler);
     }
 
     /// <summary>Runs the generator and requires both input and output compilations to be free of errors.</summary>

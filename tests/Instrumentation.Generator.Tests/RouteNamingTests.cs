@@ -1,3 +1,4 @@
+using Instrumentation.Generator.Emission;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
 using Microsoft.AspNetCore.Routing.Patterns;
@@ -6,37 +7,7 @@ namespace Instrumentation.Generator.Tests;
 
 public class RouteNamingTests
 {
-    /// <summary>Templates and the entities docs/naming.md gives them.</summary>
-    public static readonly TheoryData<string, string> Entities = new()
-    {
-        { "/style/{id}/make", "style.id.make" },
-        { "api/orders/{id:int}", "api.orders.int:id" },
-        { "/files/{**path}", "files.path:path" },
-        { "/files/{*rest}", "files.path:rest" },
-        { "/shirt-sizes", "shirt_sizes" },
-        { "/", "root" },
-        { "", "root" },
-        { "~/", "root" },
-        { "/orders/", "orders" },
-        { "~/legacy/{id}", "legacy.id" },
-        { "/users/{id:min(1)}", "users.min:id" },
-        { "/codes/{code:regex(^a$)}", "codes.regex:code" },
-        { "/codes/{code:regex(^\\d{{3}}$)}", "codes.regex:code" },
-        { "/items/{id:int:min(1)}", "items.int:id" },
-        { "/items/{id?}", "items.id" },
-        { "/items/{id:int?}", "items.int:id" },
-        { "/pages/{page=1}", "pages.page" },
-        { "/pages/{page:int=1}", "pages.int:page" },
-        { "/download/{name}.{ext}", "download.name.ext" },
-        { "/download/{name}.{ext?}", "download.name.ext" },
-        { "/file-{id}", "file_id" },
-        { "/a-b/c-{d}-e", "a_b.c_d_e" },
-        { "{controller=Home}/{action=Index}/{id?}", "controller.action.id" },
-        { "/Home/Index/{id?}", "Home.Index.id" },
-        { "/api/v{version:apiVersion}/orders", "api.vapiVersion:version.orders" },
-        { "/braces/{{literal}}", "braces.{literal}" },
-        { "/dates/{date:datetime}/{slug:length(3,20)}", "dates.datetime:date.length:slug" },
-    };
+    public static TheoryData<string, string> Entities => NamingCorpus.Entities;
 
     [Theory]
     [MemberData(nameof(Entities))]
@@ -157,7 +128,7 @@ public class RouteNamingTests
     [InlineData("2024.report", "GET", "_2024_report_GET")]
     [InlineData("braces.{literal}", "PUT", "Braces__literal__PUT")]
     public void Field_names_are_identifiers_named_after_entity_and_method(string entity, string method, string field) =>
-        Assert.Equal(field, RouteNaming.FieldName(entity, method));
+        Assert.Equal(field, CatalogBuilder.FieldName(entity, method));
 
     [Fact]
     public void Methods_fold_into_the_standard_set_or_OTHER()

@@ -1,6 +1,7 @@
 using System.Globalization;
-using Instrumentation.Configuration;
+using Instrumentation.Instruments;
 using Instrumentation.Model;
+using Instrumentation.Naming;
 using Instrumentation.Sinks.Graphite;
 
 namespace Instrumentation.Graphite.Tests;
@@ -27,20 +28,25 @@ public class NamingTests
     [InlineData("/", "root")]
     public void Route_part_follows_flask_graphite(string template, string expected)
     {
-        Assert.Equal(expected, GraphiteNames.RoutePart(template));
+        Assert.Equal(expected, RouteDescriptor.For(template, "GET", "Handler").GraphiteRoute);
     }
 
     [Fact]
     public void Unmatched_requests_have_a_fixed_route_part()
     {
-        var unmatched = new RouteDescriptor(RouteDescriptor.UnmatchedEntity, RouteDescriptor.UnmatchedTemplate, "GET", "unmatched");
-        Assert.Equal("unmatched", GraphiteNames.RoutePart(unmatched));
+        Assert.Equal("unmatched", RouteDescriptor.Unmatched("GET").GraphiteRoute);
     }
 
     [Fact]
-    public void A_template_that_does_not_parse_falls_back_to_the_entity_without_constraints()
+    public void The_route_part_is_the_descriptors_never_derived_again_from_the_template()
     {
-        Assert.Equal("style.id.make", GraphiteNames.RoutePart("/style/{id:int/make", "style.int:id.make"));
+        // A catalog entry carries the name computed at build time; the sink must report under it as it is.
+        var registry = new InstrumentRegistry(new ErrorRule(status => status >= 500), measureCpu: false);
+        var descriptor = RouteDescriptor.For("/style/{id}/make", "GET", "MakeShirts") with { GraphiteRoute = "from.catalog" };
+        registry.GetOrCreate(descriptor, metadata: null, traced: false, declared: true).ForStatus(200).Record(1_000, 0);
+        var points = new GraphitePointBuilder("h.g").Build(registry.CreateReader().Read(), 2);
+        Assert.Contains(points, point => point.Name == "h.g.from.catalog.count");
+        Assert.DoesNotContain(points, point => point.Name.Contains("style", StringComparison.Ordinal));
     }
 
     [Theory]
@@ -50,8 +56,7 @@ public class NamingTests
     [InlineData("a b", "h", "g:1", "a_b.h.g_1")]
     public void Stem_is_prefix_host_group(string prefix, string source, string group, string expected)
     {
-        var options = new GraphiteOptions { Prefix = prefix, Group = group };
-        Assert.Equal(expected, GraphiteNames.Stem(options, source));
+        Assert.Equal(expected, GraphiteNames.Stem(prefix, source, group));
     }
 
     [Theory]

@@ -16,11 +16,11 @@ public class PointBuilderTests
     [Fact]
     public void Method_is_in_the_name_only_when_a_route_declares_several_methods()
     {
-        var getOrders = Declare("orders", "/orders", "GET");
-        var postOrders = Declare("orders", "/orders", "POST");
-        var otherOrders = Declare("orders", "/orders", "OTHER", declared: false);
-        var getItems = Declare("items", "/items", "GET");
-        var otherItems = Declare("items", "/items", "OTHER", declared: false);
+        var getOrders = Declare("/orders", "GET");
+        var postOrders = Declare("/orders", "POST");
+        var otherOrders = Declare("/orders", "OTHER", declared: false);
+        var getItems = Declare("/items", "GET");
+        var otherItems = Declare("/items", "OTHER", declared: false);
         getOrders.Record(200, 1 * Ms, 10);
         postOrders.Record(201, 1 * Ms, 10);
         postOrders.Record(201, 1 * Ms, 10);
@@ -42,8 +42,8 @@ public class PointBuilderTests
     [Fact]
     public void Series_whose_names_coincide_are_summed_into_one_point()
     {
-        var constrained = Declare("catalog.int:sku", "/catalog/{sku:int}", "GET");
-        var free = Declare("catalog.sku", "/catalog/{sku}", "GET");
+        var constrained = Declare("/catalog/{sku:int}", "GET");
+        var free = Declare("/catalog/{sku}", "GET");
         constrained.Record(200, 2 * Ms, 100);
         free.Record(200, 4 * Ms, 50);
         free.Record(404, 4 * Ms, 0);
@@ -60,7 +60,7 @@ public class PointBuilderTests
     [Fact]
     public void Every_suffix_carries_the_interval_values()
     {
-        var route = Declare("style.id.make", "/style/{id}/make", "GET");
+        var route = Declare("/style/{id}/make", "GET");
         route.Record(200, 2 * Ms, 10);
         route.Record(200, 4 * Ms, 20);
         route.Record(503, 6 * Ms, 30);
@@ -87,8 +87,8 @@ public class PointBuilderTests
     [Fact]
     public void An_idle_interval_sends_zero_counts_and_no_timings()
     {
-        var route = Declare("foo", "/foo", "GET");
-        Declare("bar", "/bar", "GET");
+        var route = Declare("/foo", "GET");
+        Declare("/bar", "GET");
         route.Record(200, 3 * Ms, 7);
         route.Record(500, 3 * Ms, 7);
         Build(10);
@@ -109,7 +109,7 @@ public class PointBuilderTests
     [Fact]
     public void Counts_over_intervals_add_up_to_every_request()
     {
-        var route = Declare("foo", "/foo", "GET");
+        var route = Declare("/foo", "GET");
         var builder = new GraphitePointBuilder(Stem);
         var reader = registry.CreateReader();
         double total = 0;
@@ -132,7 +132,7 @@ public class PointBuilderTests
     {
         var builder = new GraphitePointBuilder(Stem);
         var reader = registry.CreateReader();
-        Declare("foo", "/foo", "GET");
+        Declare("/foo", "GET");
         Assert.DoesNotContain(builder.Build(reader.Read(), 1), p => p.Name.Contains("unmatched", StringComparison.Ordinal));
 
         registry.Unmatched("GET").Record(404, 1 * Ms, 0);
@@ -145,8 +145,8 @@ public class PointBuilderTests
         Assert.Equal(2, Value(points, "h.g.unmatched.status_type.4XX"));
     }
 
-    private RouteInstruments Declare(string entity, string template, string method, bool declared = true) =>
-        registry.GetOrCreate(new RouteDescriptor(entity, template, method, "Handler"), metadata: null, traced: false, declared);
+    private RouteInstruments Declare(string template, string method, bool declared = true) =>
+        registry.GetOrCreate(RouteDescriptor.For(template, method, "Handler"), metadata: null, traced: false, declared);
 
     private List<GraphitePoint> Build(long timestamp)
     {

@@ -67,7 +67,7 @@ public class SenderTests
         var port = FreePort.Next();
         await using var carbon = LineCollector.Start(port);
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
-        var route = registry.GetOrCreate(new RouteDescriptor("foo", "/foo", "GET", "Foo"), metadata: null, traced: false, declared: true);
+        var route = registry.GetOrCreate(RouteDescriptor.For("/foo", "GET", "Foo"), metadata: null, traced: false, declared: true);
         var reporter = Reporter(registry, port, interval: 60);
 
         await reporter.StartAsync(CancellationToken.None);
@@ -92,7 +92,7 @@ public class SenderTests
     {
         var port = FreePort.Next();
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
-        var route = registry.GetOrCreate(new RouteDescriptor("foo", "/foo", "GET", "Foo"), metadata: null, traced: false, declared: true);
+        var route = registry.GetOrCreate(RouteDescriptor.For("/foo", "GET", "Foo"), metadata: null, traced: false, declared: true);
         var reporter = Reporter(registry, port, interval: 60, shutdownTimeout: 1);
 
         await reporter.StartAsync(CancellationToken.None);

@@ -22,7 +22,7 @@ public sealed class ExpositionFormatTests
     };
 
     private RouteInstruments Route(string template, string method = "GET", IInstrumentationMetadata? metadata = null) =>
-        registry.GetOrCreate(new RouteDescriptor(template.Trim('/').Replace('/', '.'), template, method, "Handler"), metadata, traced: false, declared: true);
+        registry.GetOrCreate(RouteDescriptor.For(template, method, "Handler"), metadata, traced: false, declared: true);
 
     private static IReadOnlyList<Sample> Named(IReadOnlyList<Sample> samples, string name, string? addr = null) =>
         samples.Where(s => s.Name == name && (addr is null || s["addr"] == addr)).ToList();

@@ -20,8 +20,8 @@ public sealed class AllocationTests
     public void Recording_a_request_allocates_nothing(bool countResponseBytes)
     {
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
-        var route = registry.GetOrCreate(new RouteDescriptor("style.id.make", "/style/{id}/make", "GET", "MakeShirts"), null, false, true);
-        var byMethod = Enumerable.Repeat(route, HttpMethodIndex.Names.Length).ToArray();
+        var route = registry.GetOrCreate(RouteDescriptor.For("/style/{id}/make", "GET", "MakeShirts"), null, false, true);
+        var byMethod = Enumerable.Repeat(route, HttpMethodIndex.Count).ToArray();
         RequestDelegate handler = static context =>
         {
             context.Response.StatusCode = 200;

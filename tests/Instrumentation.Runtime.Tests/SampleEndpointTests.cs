@@ -1,20 +1,25 @@
 using System.Net;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
+using Instrumentation.Naming;
 using Instrumentation.TestSupport;
+using Microsoft.AspNetCore.Routing.Patterns;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Instrumentation.Runtime.Tests;
 
 /// <summary>The ShirtShop sample on real Kestrel: every endpoint form bound, named and counted.</summary>
 public sealed class SampleEndpointTests : IAsyncLifetime
 {
+    private readonly RecordingLoggerProvider logs = new();
     private SampleServer server = null!;
 
     private InstrumentRegistry Registry => server.Get<InstrumentRegistry>();
 
     public Task InitializeAsync()
     {
-        server = SampleServer.Start();
+        server = SampleServer.Start(services: services => services.AddSingleton<ILoggerProvider>(logs));
         return Task.CompletedTask;
     }
 
@@ -48,6 +53,25 @@ public sealed class SampleEndpointTests : IAsyncLifetime
         var declared = routes.Where(r => r.Method != "OTHER").ToList();
         Assert.All(declared.Where(r => r.Entity != "promotions.code"), r => Assert.Contains(EndpointCatalog.Routes, c => ReferenceEquals(c, r)));
         Assert.DoesNotContain(EndpointCatalog.Routes, c => c.Entity == "promotions.code");
+
+        // Startup says once which endpoint it had to name itself, and names no other.
+        var namedAtStartup = logs.Entries.Where(e => e.Message.Contains("not in the build-time catalog", StringComparison.Ordinal)).ToList();
+        var entry = Assert.Single(namedAtStartup);
+        Assert.Equal(LogLevel.Information, entry.Level);
+        Assert.Contains("/promotions/{code}", entry.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Every_name_the_catalog_gave_is_the_one_startup_would_have_computed()
+    {
+        var fromCatalog = Registry.Routes.Select(r => r.Descriptor).Where(d => EndpointCatalog.Routes.Any(c => ReferenceEquals(c, d))).ToList();
+        Assert.NotEmpty(fromCatalog);
+        foreach (var descriptor in fromCatalog)
+        {
+            // The bound template parses back to the same names by the startup rules; the handler is the catalog's own.
+            var startup = EndpointNames.For(RoutePatternParts.Of(RoutePatternFactory.Parse(descriptor.Template)), descriptor.Method, descriptor.Handler);
+            Assert.Equal(new RouteDescriptor(startup), descriptor);
+        }
     }
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Instrumentation.Sinks.Wavefront;
 using Instrumentation.TestSupport.Wavefront;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Wavefront.Tests;
 
@@ -16,7 +17,7 @@ public class FormatTests
     [InlineData("\u2206~sdk.x", "\u2206~sdk.x")]
     [InlineData("a~b\u2206", "a-b-")]
     [InlineData("caf\u00e9,ok_1-2", "caf-,ok_1-2")]
-    public void Sanitizes_names_as_the_proxy_expects(string name, string expected) => Assert.Equal(expected, WavefrontFormat.SanitizeName(name));
+    public void Sanitizes_names_as_the_proxy_expects(string name, string expected) => Assert.Equal(expected, WavefrontNames.SanitizeName(name));
 
     [Fact]
     public void Escapes_tag_values_trims_and_drops_blank_ones()

@@ -17,8 +17,8 @@ public class ReportBuilderTests
 
     public ReportBuilderTests()
     {
-        make = registry.GetOrCreate(new RouteDescriptor("style.id.make", "/style/{id}/make", "GET", "MakeShirts"), null, traced: false, declared: true);
-        orders = registry.GetOrCreate(new RouteDescriptor("api.orders.int:id", "/api/orders/{id:int}", "GET", "GET /api/orders/{id:int}"), null, traced: false, declared: true);
+        make = registry.GetOrCreate(RouteDescriptor.For("/style/{id}/make", "GET", "MakeShirts"), null, traced: false, declared: true);
+        orders = registry.GetOrCreate(RouteDescriptor.For("/api/orders/{id:int}", "GET", "GET /api/orders/{id:int}"), null, traced: false, declared: true);
     }
 
     internal static InstrumentationOptions Options() => new()

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Generator.Emission;
 
@@ -9,42 +10,63 @@ internal static class CatalogBuilder
 {
     public static CatalogSpec Build(EquatableArray<EndpointModel> endpoints)
     {
-        var descriptors = new HashSet<(string Entity, string Template, string Method, string Handler)>();
+        var descriptors = new HashSet<EndpointNames>();
         foreach (var endpoint in endpoints)
         {
             // Endpoints without a build-time template are named by the runtime at startup instead.
             if (endpoint.Status != TemplateStatus.Resolved || endpoint.Template is null
-                || RouteNaming.ToEntity(endpoint.Template) is not { } entity)
+                || RouteNaming.Parts(endpoint.Template) is not { } parts)
             {
                 continue;
             }
 
             foreach (var method in endpoint.Methods)
             {
-                var handler = endpoint.HandlerName ?? RouteNaming.LambdaHandler(method, endpoint.Template);
-                descriptors.Add((entity, endpoint.Template, method, handler));
+                descriptors.Add(EndpointNames.For(parts, method, endpoint.HandlerName));
             }
         }
 
         var usedNames = new HashSet<string>(StringComparer.Ordinal);
         var entries = ImmutableArray.CreateBuilder<CatalogEntry>(descriptors.Count);
-        foreach (var descriptor in descriptors
-            .OrderBy(descriptor => descriptor.Entity, StringComparer.Ordinal)
-            .ThenBy(descriptor => RouteNaming.MethodOrder(descriptor.Method))
-            .ThenBy(descriptor => descriptor.Method, StringComparer.Ordinal)
-            .ThenBy(descriptor => descriptor.Template, StringComparer.Ordinal)
-            .ThenBy(descriptor => descriptor.Handler, StringComparer.Ordinal))
+        foreach (var names in descriptors
+            .OrderBy(names => names.Entity, StringComparer.Ordinal)
+            .ThenBy(names => HttpMethodNames.Order(names.Method))
+            .ThenBy(names => names.Method, StringComparer.Ordinal)
+            .ThenBy(names => names.Template, StringComparer.Ordinal)
+            .ThenBy(names => names.Handler, StringComparer.Ordinal))
         {
-            var baseName = RouteNaming.FieldName(descriptor.Entity, descriptor.Method);
+            var baseName = FieldName(names.Entity, names.Method);
             var name = baseName;
             for (var suffix = 2; !usedNames.Add(name); suffix++)
             {
                 name = baseName + "_" + suffix.ToString(System.Globalization.CultureInfo.InvariantCulture);
             }
 
-            entries.Add(new CatalogEntry(name, descriptor.Entity, descriptor.Template, descriptor.Method, descriptor.Handler));
+            entries.Add(new CatalogEntry(name, names));
         }
 
         return new CatalogSpec(new EquatableArray<CatalogEntry>(entries.MoveToImmutable()));
+    }
+
+    /// <summary>
+    /// A C# identifier for an entity and method (<c>style.id.make</c>, GET: <c>Style_id_make_GET</c>). Not unique on its
+    /// own: <c>a-b</c> and <c>a_b</c> collide, so <see cref="Build"/> disambiguates.
+    /// </summary>
+    public static string FieldName(string entity, string method)
+    {
+        var name = new System.Text.StringBuilder(entity.Length + method.Length + 2);
+        foreach (var character in entity)
+        {
+            name.Append(char.IsLetterOrDigit(character) || character == '_' ? character : '_');
+        }
+
+        if (name.Length == 0 || char.IsDigit(name[0]))
+        {
+            name.Insert(0, '_');
+        }
+
+        name[0] = char.ToUpperInvariant(name[0]);
+        name.Append('_').Append(method);
+        return name.ToString();
     }
 }

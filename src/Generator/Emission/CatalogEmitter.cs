@@ -25,9 +25,11 @@ internal static class CatalogEmitter
 
         foreach (var entry in catalog.Entries)
         {
+            var names = entry.Names;
             writer.Line(
                 "internal static readonly " + DescriptorType + " " + entry.FieldName + " = new(" +
-                Literal(entry.Entity) + ", " + Literal(entry.Template) + ", " + Literal(entry.Method) + ", " + Literal(entry.Handler) + ");");
+                Literal(names.Entity) + ", " + Literal(names.Template) + ", " + Literal(names.Method) + ", " + Literal(names.Handler) + ", " +
+                Literal(names.WavefrontEntity) + ", " + Literal(names.GraphiteRoute) + ");");
         }
 
         writer.Line()

@@ -102,7 +102,7 @@ internal sealed record EndpointModel(
     bool IsInstrumented,
     SourceSpan Location);
 
-/// <summary>One generated <c>RouteDescriptor</c> field.</summary>
-internal sealed record CatalogEntry(string FieldName, string Entity, string Template, string Method, string Handler);
+/// <summary>One generated <c>RouteDescriptor</c> field: every name of a (route, method), computed at build time.</summary>
+internal sealed record CatalogEntry(string FieldName, Instrumentation.Naming.EndpointNames Names);
 
 internal sealed record CatalogSpec(EquatableArray<CatalogEntry> Entries);

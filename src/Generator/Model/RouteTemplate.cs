@@ -13,6 +13,7 @@ internal enum RoutePartKind
 
 /// <param name="Text">Literal text with <c>{{</c>/<c>}}</c> unescaped, or the parameter name.</param>
 /// <param name="Constraints">Constraint references as written, arguments included: <c>min(1)</c>.</param>
+/// <param name="EncodesSlashes">A catch-all written <c>{*x}</c> rather than <c>{**x}</c>.</param>
 /// <param name="Start">Offset of the part in <see cref="RouteTemplate.Text"/>, braces included, so it can be substituted.</param>
 internal sealed record RouteTemplatePart(
     RoutePartKind Kind,
@@ -21,6 +22,7 @@ internal sealed record RouteTemplatePart(
     string? DefaultValue,
     bool IsOptional,
     bool IsCatchAll,
+    bool EncodesSlashes,
     int Start,
     int Length)
 {

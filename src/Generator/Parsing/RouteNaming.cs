@@ -1,18 +1,17 @@
 using System.Text;
 using Instrumentation.Generator.Model;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Generator.Parsing;
 
-/// <summary>The rules of docs/naming.md: templates, entities and HTTP methods.</summary>
+/// <summary>
+/// How the generator reads templates the way ASP.NET Core composes them (group prefixes, controller and action
+/// templates, tokens) and hands the result to the shared naming rules of src/Shared/Naming.
+/// </summary>
 internal static class RouteNaming
 {
-    public const string RootEntity = "root";
-
-    public const string OtherMethod = "OTHER";
-
     /// <summary>The methods an endpoint accepting any method is instrumented for, in the order they are emitted.</summary>
-    public static readonly EquatableArray<string> StandardMethods =
-        new[] { "GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS", "TRACE", "CONNECT" }.ToEquatableArray();
+    public static readonly EquatableArray<string> StandardMethods = HttpMethodNames.Standard.ToEquatableArray();
 
     /// <summary>The template as users see it: one leading '/', no trailing '/', "~/" read as "/".</summary>
     public static string NormalizeTemplate(string template)
@@ -22,58 +21,21 @@ internal static class RouteNaming
         return "/" + text;
     }
 
+    /// <summary>A template's parts in the shape the shared naming rules read, or null when ASP.NET Core would reject it.</summary>
+    public static IReadOnlyList<IReadOnlyList<RoutePart>>? Parts(string template) =>
+        RouteTemplateParser.Parse(template) is { } parsed ? Parts(parsed) : null;
+
+    public static IReadOnlyList<IReadOnlyList<RoutePart>> Parts(RouteTemplate template) =>
+        template.Segments
+            .Select(segment => (IReadOnlyList<RoutePart>)segment.Parts
+                .Select(part => part.IsParameter
+                    ? RoutePart.Parameter(part.Text, part.Constraints.AsImmutableArray(), part.DefaultValue, part.IsOptional, part.IsCatchAll, part.EncodesSlashes)
+                    : RoutePart.Literal(part.Text))
+                .ToArray())
+            .ToArray();
+
     /// <summary>The entity of a template, or null when ASP.NET Core would reject the template.</summary>
-    public static string? ToEntity(string template)
-    {
-        var parsed = RouteTemplateParser.Parse(template);
-        return parsed is null ? null : ToEntity(parsed);
-    }
-
-    public static string ToEntity(RouteTemplate template)
-    {
-        if (template.Segments.Count == 0)
-        {
-            return RootEntity;
-        }
-
-        var entity = new StringBuilder();
-        foreach (var segment in template.Segments)
-        {
-            if (entity.Length > 0)
-            {
-                entity.Append('.');
-            }
-
-            foreach (var part in segment.Parts)
-            {
-                entity.Append(PartEntity(part));
-            }
-        }
-
-        return entity.Length == 0 ? RootEntity : entity.ToString();
-    }
-
-    private static string PartEntity(RouteTemplatePart part)
-    {
-        if (!part.IsParameter)
-        {
-            return part.Text.Replace('-', '_');
-        }
-
-        if (part.IsCatchAll)
-        {
-            return "path:" + part.Text;
-        }
-
-        return part.Constraints.Count == 0 ? part.Text : ConstraintName(part.Constraints[0]) + ":" + part.Text;
-    }
-
-    /// <summary>A constraint reference without its arguments: <c>min(1)</c> is <c>min</c>.</summary>
-    public static string ConstraintName(string constraint)
-    {
-        var open = constraint.IndexOf('(');
-        return open < 0 ? constraint : constraint.Substring(0, open);
-    }
+    public static string? ToEntity(string template) => Parts(template) is { } parts ? RouteNames.Entity(parts) : null;
 
     /// <summary>A minimal-API pattern under a <c>MapGroup</c> prefix, joined the way route groups join them.</summary>
     public static string CombineGroupPrefix(string prefix, string pattern) =>
@@ -216,13 +178,6 @@ internal static class RouteNaming
         return false;
     }
 
-    /// <summary>Upper-case for standard methods; anything else folds into <see cref="OtherMethod"/>.</summary>
-    public static string NormalizeMethod(string method)
-    {
-        var upper = method.Trim().ToUpperInvariant();
-        return StandardMethods.AsImmutableArray().Contains(upper) ? upper : OtherMethod;
-    }
-
     /// <summary>The methods to instrument for a set of accepted methods (empty: any), in emission order.</summary>
     public static EquatableArray<string> InstrumentedMethods(HttpMethodSet accepted)
     {
@@ -232,41 +187,10 @@ internal static class RouteNaming
         }
 
         return accepted.Methods
-            .Select(NormalizeMethod)
+            .Select(HttpMethodNames.Fold)
             .Distinct(StringComparer.Ordinal)
-            .OrderBy(MethodOrder)
+            .OrderBy(HttpMethodNames.Order)
             .ThenBy(method => method, StringComparer.Ordinal)
             .ToEquatableArray();
-    }
-
-    public static int MethodOrder(string method)
-    {
-        var index = StandardMethods.AsImmutableArray().IndexOf(method);
-        return index < 0 ? StandardMethods.Count : index;
-    }
-
-    /// <summary>The handler of a lambda, which has no name of its own.</summary>
-    public static string LambdaHandler(string method, string template) => method + " " + template;
-
-    /// <summary>
-    /// A C# identifier for an entity and method (<c>style.id.make</c>, GET: <c>Style_id_make_GET</c>). Not unique on its
-    /// own: <c>a-b</c> and <c>a_b</c> collide, so the emitter disambiguates.
-    /// </summary>
-    public static string FieldName(string entity, string method)
-    {
-        var name = new StringBuilder(entity.Length + method.Length + 2);
-        foreach (var character in entity)
-        {
-            name.Append(char.IsLetterOrDigit(character) || character == '_' ? character : '_');
-        }
-
-        if (name.Length == 0 || char.IsDigit(name[0]))
-        {
-            name.Insert(0, '_');
-        }
-
-        name[0] = char.ToUpperInvariant(name[0]);
-        name.Append('_').Append(method);
-        return name.ToString();
     }
 }

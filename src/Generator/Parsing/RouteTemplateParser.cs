@@ -118,7 +118,7 @@ internal static class RouteTemplateParser
             position++;
         }
 
-        return new RouteTemplatePart(RoutePartKind.Literal, text.ToString(), EquatableArray<string>.Empty, null, false, false, start, position - start);
+        return new RouteTemplatePart(RoutePartKind.Literal, text.ToString(), EquatableArray<string>.Empty, null, false, false, false, start, position - start);
     }
 
     private static RouteTemplatePart? ParseParameter(string template, ref int position)
@@ -177,6 +177,7 @@ internal static class RouteTemplateParser
         var first = 0;
         var last = content.Length - 1;
         var isCatchAll = false;
+        var encodesSlashes = false;
         if (content.StartsWith("**", StringComparison.Ordinal))
         {
             isCatchAll = true;
@@ -185,6 +186,7 @@ internal static class RouteTemplateParser
         else if (content[0] == '*')
         {
             isCatchAll = true;
+            encodesSlashes = true;
             first = 1;
         }
 
@@ -238,7 +240,7 @@ internal static class RouteTemplateParser
             return null;
         }
 
-        return new RouteTemplatePart(RoutePartKind.Parameter, name, constraints.ToEquatableArray(), defaultValue, isOptional, isCatchAll, start, length);
+        return new RouteTemplatePart(RoutePartKind.Parameter, name, constraints.ToEquatableArray(), defaultValue, isOptional, isCatchAll, encodesSlashes, start, length);
     }
 
     /// <summary>

@@ -1,6 +1,7 @@
 using System.Reflection;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
+using Instrumentation.Naming;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Routing;
@@ -9,14 +10,17 @@ using Microsoft.Extensions.Logging;
 namespace Instrumentation.Hosting;
 
 /// <summary>
-/// Decides at startup, once per endpoint, whether it is instrumented, names it, and wraps its request delegate with
-/// the preallocated instruments of each method it serves.
+/// Decides at startup, once per endpoint, whether it is instrumented, finds its names in the build-time catalog (or,
+/// for an endpoint the generator could not see, names it by the same rules and says so once), and wraps its request
+/// delegate with the preallocated instruments of each method it serves.
 /// </summary>
 internal sealed partial class EndpointBinder
 {
-    private static readonly string[] StandardMethods = HttpMethodIndex.Names[..HttpMethodIndex.Other];
     private readonly InstrumentRegistry registry;
     private readonly ILogger logger;
+
+    // Data sources are read more than once (routing, our own binding, endpoint changes): say each thing once.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> reported = new(StringComparer.Ordinal);
 
     public EndpointBinder(InstrumentRegistry registry, ILogger<EndpointBinder> logger)
     {
@@ -37,22 +41,39 @@ internal sealed partial class EndpointBinder
             return endpoint;
         }
 
-        var entity = RoutePatternNaming.Entity(route.RoutePattern);
-        var template = RoutePatternNaming.Template(route.RoutePattern);
+        var parts = RoutePatternParts.Of(route.RoutePattern);
+        var template = RouteNames.Template(parts);
         var traced = route.Metadata.GetMetadata<ITracingMetadata>()?.Traced ?? false;
         var declared = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods
-            ? methods.Select(HttpMethodIndex.Fold).Distinct().ToArray()
-            : StandardMethods;
+            ? methods.Select(HttpMethodNames.Fold).Distinct().ToArray()
+            : HttpMethodNames.Standard;
 
-        var byMethod = new RouteInstruments[HttpMethodIndex.Names.Length];
+        var byMethod = new RouteInstruments[HttpMethodIndex.Count];
+        var namedAtStartup = false;
         foreach (var method in declared)
         {
-            byMethod[HttpMethodIndex.Of(method)] = Instruments(route, entity, template, method, metadata, traced, declared: true);
+            var descriptor = EndpointCatalog.Find(template, method);
+            if (descriptor is null)
+            {
+                descriptor = new RouteDescriptor(EndpointNames.For(parts, method, HandlerMethod(route)?.Name));
+                namedAtStartup = true;
+            }
+
+            byMethod[HttpMethodIndex.Of(method)] = registry.GetOrCreate(descriptor, metadata, traced, declared: true);
+        }
+
+        if (namedAtStartup && reported.TryAdd(route.DisplayName ?? template, true))
+        {
+            LogNamedAtStartup(logger, route.DisplayName ?? template, template);
         }
 
         // Methods the endpoint did not declare (a CORS preflight, or anything under Map) fold into one series.
-        var other = byMethod[HttpMethodIndex.Other]
-            ?? Instruments(route, entity, template, HttpMethodIndex.Names[HttpMethodIndex.Other], metadata, traced, declared: false);
+        var other = byMethod[HttpMethodIndex.Other] ?? registry.GetOrCreate(
+            EndpointCatalog.Find(template, HttpMethodNames.Other)
+                ?? new RouteDescriptor(EndpointNames.For(parts, HttpMethodNames.Other, HandlerMethod(route)?.Name)),
+            metadata,
+            traced,
+            declared: false);
         for (var i = 0; i < byMethod.Length; i++)
         {
             byMethod[i] ??= other;
@@ -62,48 +83,14 @@ internal sealed partial class EndpointBinder
         return new RouteEndpoint(wrapper.Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
     }
 
-    private RouteInstruments Instruments(
-        RouteEndpoint route, string entity, string template, string method, IInstrumentationMetadata? metadata, bool traced, bool declared)
-    {
-        var descriptor = EndpointCatalog.Find(entity, method);
-        if (descriptor is null)
-        {
-            descriptor = new RouteDescriptor(entity, template, method, HandlerName(route, method, template));
-            if (declared)
-            {
-                LogNamedAtStartup(logger, route.DisplayName ?? template, entity);
-            }
-        }
-
-        return registry.GetOrCreate(descriptor, metadata, traced, declared);
-    }
-
     private static bool IsAssemblyInstrumented(RouteEndpoint route) =>
         HandlerMethod(route)?.DeclaringType?.Assembly.IsDefined(typeof(InstrumentedAttribute), inherit: false) ?? false;
 
     private static MethodInfo? HandlerMethod(RouteEndpoint route) =>
         route.Metadata.GetMetadata<ControllerActionDescriptor>()?.MethodInfo ?? route.Metadata.GetMetadata<MethodInfo>();
 
-    private static string HandlerName(RouteEndpoint route, string method, string template)
-    {
-        var name = HandlerMethod(route)?.Name;
-        if (name is null)
-        {
-            return $"{method} {template}";
-        }
-
-        // Compiler-generated names: a local function is <Outer>g__Name|x_y, a lambda <Outer>b__x_y (no name of its own).
-        var localFunction = name.IndexOf(">g__", StringComparison.Ordinal);
-        if (localFunction >= 0)
-        {
-            var start = localFunction + 4;
-            var end = name.IndexOf('|', start);
-            return end > start ? name[start..end] : name[start..];
-        }
-
-        return name.Contains('<') ? $"{method} {template}" : name;
-    }
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Endpoint {Endpoint} was not in the build-time catalog; named {Entity} at startup.")]
-    private static partial void LogNamedAtStartup(ILogger logger, string endpoint, string entity);
+    // Information, once per endpoint: an endpoint the build could not see (a pattern from configuration, one a library
+    // maps) is measured all the same, but INSTR001 could not have reported it, so startup says so.
+    [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {Endpoint} was not in the build-time catalog; instrumented as {Template}, named at startup.")]
+    private static partial void LogNamedAtStartup(ILogger logger, string endpoint, string template);
 }

@@ -19,11 +19,10 @@ public sealed class InstrumentRegistry
         ErrorRule = errorRule;
         MeasureCpu = measureCpu;
         Application = new ApplicationInstruments(this);
-        unmatched = new RouteInstruments[HttpMethodIndex.Names.Length];
+        unmatched = new RouteInstruments[HttpMethodIndex.Count];
         for (var i = 0; i < unmatched.Length; i++)
         {
-            var descriptor = new RouteDescriptor(
-                RouteDescriptor.UnmatchedEntity, RouteDescriptor.UnmatchedTemplate, HttpMethodIndex.Names[i], RouteDescriptor.UnmatchedEntity);
+            var descriptor = RouteDescriptor.Unmatched(HttpMethodIndex.Names[i]);
             unmatched[i] = new RouteInstruments(descriptor, metadata: null, traced: false, errorRule, measureCpu) { IsDeclared = false };
         }
     }

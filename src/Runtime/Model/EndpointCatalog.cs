@@ -3,14 +3,16 @@ using System.ComponentModel;
 namespace Instrumentation.Model;
 
 /// <summary>
-/// The endpoints the source generator found at build time, registered by generated code when the assembly loads.
-/// Startup binds each live endpoint to its entry by (entity, method); the request path never looks here.
+/// The endpoints the source generator found at build time, registered by generated code when the assembly loads. At
+/// startup each live endpoint is bound to its entry by (template, method), so its names are the ones computed at build
+/// time; the request path never looks here.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public static class EndpointCatalog
 {
     private static readonly object Gate = new();
     private static RouteDescriptor[] routes = [];
+    private static Dictionary<(string Template, string Method), RouteDescriptor?> index = [];
 
     /// <summary>Called by generated code; not meant for users.</summary>
     public static void Register(RouteDescriptor[] generated)
@@ -18,24 +20,24 @@ public static class EndpointCatalog
         ArgumentNullException.ThrowIfNull(generated);
         lock (Gate)
         {
-            routes = [.. routes, .. generated];
+            RouteDescriptor[] all = [.. routes, .. generated];
+            var byKey = new Dictionary<(string Template, string Method), RouteDescriptor?>();
+            foreach (var route in all)
+            {
+                // Two assemblies naming the same route differently (their handlers differ): neither wins; startup names it.
+                var key = (route.Template, route.Method);
+                byKey[key] = byKey.TryGetValue(key, out var existing) && existing != route ? null : route;
+            }
+
+            Volatile.Write(ref index, byKey);
+            Volatile.Write(ref routes, all);
         }
     }
 
     /// <summary>Every route registered so far.</summary>
     public static IReadOnlyList<RouteDescriptor> Routes => Volatile.Read(ref routes);
 
-    /// <summary>The generated descriptor of a route entity and method, if the generator saw that endpoint.</summary>
-    internal static RouteDescriptor? Find(string entity, string method)
-    {
-        foreach (var route in Volatile.Read(ref routes))
-        {
-            if (route.Method == method && string.Equals(route.Entity, entity, StringComparison.Ordinal))
-            {
-                return route;
-            }
-        }
-
-        return null;
-    }
+    /// <summary>The generated descriptor of a template (as <c>RouteNames.Template</c> renders it) and method, if unambiguous.</summary>
+    internal static RouteDescriptor? Find(string template, string method) =>
+        Volatile.Read(ref index).TryGetValue((template, method), out var route) ? route : null;
 }

@@ -11,6 +11,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Tracing;
 
@@ -32,9 +33,9 @@ internal sealed partial class RequestTracer : IDisposable
     public const string HostingSourceName = "Microsoft.AspNetCore";
     public const string HttpClientSourceName = "System.Net.Http";
     public const string ComponentTag = "component";
-    public const string ServerComponent = "aspnetcore";
+    public const string ServerComponent = WavefrontNames.Component;
     public const string ClientComponent = "httpclient";
-    public const string HandlerTag = "aspnetcore.func";
+    public const string HandlerTag = WavefrontNames.HandlerTag;
 
     private const string NotSampledProperty = "Instrumentation.Tracing.NotSampled";
     private const string KeptLateProperty = "Instrumentation.Tracing.KeptLate";

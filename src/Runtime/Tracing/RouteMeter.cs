@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Microsoft.Extensions.Options;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Tracing;
 
@@ -100,7 +101,7 @@ internal sealed class RouteMeter : IDisposable
                     new("http.route", descriptor.Template),
                     new("http.request.method", descriptor.Method),
                     new("http.response.status_code", series.StatusCode),
-                    new("aspnetcore.func", descriptor.Handler),
+                    new(WavefrontNames.HandlerTag, descriptor.Handler),
                 ];
                 seriesTags[series] = tags;
             }
@@ -120,7 +121,7 @@ internal sealed class RouteMeter : IDisposable
                 [
                     new("http.route", descriptor.Template),
                     new("http.request.method", descriptor.Method),
-                    new("aspnetcore.func", descriptor.Handler),
+                    new(WavefrontNames.HandlerTag, descriptor.Handler),
                 ];
                 routeTags[route] = tags;
             }

@@ -4,6 +4,7 @@ using System.Text;
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Instrumentation.Sinks.Wavefront;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Tracing;
 
@@ -381,7 +382,7 @@ internal sealed class WavefrontSpanFormatter
 
     private static void AppendTag(StringBuilder builder, string key, object value)
     {
-        var safeKey = WavefrontFormat.SanitizeTagKey(key);
+        var safeKey = WavefrontNames.SanitizeTagKey(key);
         if (safeKey is null)
         {
             return;
@@ -392,7 +393,7 @@ internal sealed class WavefrontSpanFormatter
             // Numbers have nothing to trim or escape: format them in place unless they would overflow the tag.
             Span<char> digits = stackalloc char[64];
             if (number.TryFormat(digits, out var written, default, CultureInfo.InvariantCulture) && written > 0 &&
-                safeKey.Length + written <= WavefrontFormat.MaxTagLength)
+                safeKey.Length + written <= WavefrontNames.MaxTagLength)
             {
                 builder.Append(" \"").Append(safeKey).Append("\"=\"").Append(digits[..written]).Append('"');
                 return;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using Instrumentation.Instruments;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Sinks.Graphite;
 
@@ -58,7 +59,7 @@ internal sealed class GraphitePointBuilder
 
     private void Map(InstrumentReading reading)
     {
-        var parts = reading.Routes.ToDictionary(route => route.Route, route => GraphiteNames.RoutePart(route.Route.Descriptor));
+        var parts = reading.Routes.ToDictionary(route => route.Route, route => route.Route.Descriptor.GraphiteRoute);
 
         // Decided once per route part from the methods declared at startup, so a name never changes later.
         foreach (var part in parts.Where(p => p.Key.IsDeclared).GroupBy(p => p.Value, StringComparer.Ordinal))

@@ -1,5 +1,6 @@
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
+using Instrumentation.Naming;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -64,7 +65,7 @@ public sealed partial class GraphiteReporter : IHostedService, IAsyncDisposable
         }
 
         reader = registry.CreateReader();
-        builder = new GraphitePointBuilder(GraphiteNames.Stem(settings, options.Source));
+        builder = new GraphitePointBuilder(GraphiteNames.Stem(settings.Prefix, options.Source, settings.Group));
         sender = new GraphiteSender(settings.Host, settings.Port, settings.MaxBufferedPoints, logger);
         sender.Start();
         reporting = Task.Run(() => ReportLoop(settings.ReportingIntervalSeconds, stopReporting.Token), CancellationToken.None);

@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Sinks.Wavefront;
 
@@ -12,30 +13,9 @@ namespace Instrumentation.Sinks.Wavefront;
 /// </summary>
 internal static class WavefrontFormat
 {
-    /// <summary>The delta counter marker, U+2206.</summary>
-    public const char DeltaMark = '\u2206';
-
-    /// <summary>The alternative delta marker the protocol accepts, U+0394.</summary>
-    public const char GreekDelta = '\u0394';
-
-    /// <summary>The most characters a tag key plus its value may hold before the server rejects the point.</summary>
-    public const int MaxTagLength = 254;
-
-    private static readonly SearchValues<char> NameCharacters =
-        SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-,");
-
-    /// <summary>
-    /// A metric name with every character outside <c>a-z A-Z 0-9 . _ - ,</c> replaced by <c>-</c>, except a leading
-    /// <c>~</c>, <c>∆</c> or <c>Δ</c> and a <c>~</c> right after a leading delta marker. Null when blank.
-    /// </summary>
-    public static string? SanitizeName(string name) => Sanitize(name, allowDelta: true);
-
-    /// <summary>A tag key sanitized like a metric name (a leading <c>~</c> kept, no delta marker). Null when blank.</summary>
-    public static string? SanitizeTagKey(string key) => Sanitize(key, allowDelta: false);
-
     /// <summary>
     /// A tag value or source ready to quote: trimmed, <c>"</c> escaped as <c>\"</c>, line breaks as <c>\n</c>, cut so
-    /// that key plus value fit in <see cref="MaxTagLength"/>. Null when blank: the tag is left off.
+    /// that key plus value fit in <see cref="WavefrontNames.MaxTagLength"/>. Null when blank: the tag is left off.
     /// </summary>
     public static string? EscapeTagValue(string? value, int keyLength = 0)
     {
@@ -45,7 +25,7 @@ internal static class WavefrontFormat
         }
 
         var trimmed = value.AsSpan().Trim();
-        var room = MaxTagLength - keyLength;
+        var room = WavefrontNames.MaxTagLength - keyLength;
         if (trimmed.Length > room)
         {
             // Never split a surrogate pair.
@@ -111,7 +91,7 @@ internal static class WavefrontFormat
     {
         foreach (var (key, value) in tags)
         {
-            var safeKey = SanitizeTagKey(key);
+            var safeKey = WavefrontNames.SanitizeTagKey(key);
             if (safeKey is null)
             {
                 continue;
@@ -146,7 +126,7 @@ internal static class WavefrontFormat
             return null;
         }
 
-        var marked = name.Length > 0 && name[0] is DeltaMark or GreekDelta ? name : DeltaMark + name;
+        var marked = name.Length > 0 && name[0] is WavefrontNames.DeltaMark or WavefrontNames.GreekDelta ? name : WavefrontNames.DeltaMark + name;
         return MetricLine(marked, FormatValue(value), timestampSeconds: null, tagSuffix);
     }
 
@@ -158,7 +138,7 @@ internal static class WavefrontFormat
             return null;
         }
 
-        var marked = name.Length > 0 && name[0] is DeltaMark or GreekDelta ? name : DeltaMark + name;
+        var marked = name.Length > 0 && name[0] is WavefrontNames.DeltaMark or WavefrontNames.GreekDelta ? name : WavefrontNames.DeltaMark + name;
         return MetricLine(marked, FormatValue(value), timestampSeconds: null, tagSuffix);
     }
 
@@ -170,8 +150,8 @@ internal static class WavefrontFormat
     public static string? HistogramLine(
         WavefrontGranularity granularity, long binStartSeconds, IEnumerable<(double Value, long Count)> centroids, string name, string tagSuffix)
     {
-        var safeName = SanitizeName(name);
-        if (safeName is null || safeName[0] is DeltaMark or GreekDelta)
+        var safeName = WavefrontNames.SanitizeName(name);
+        if (safeName is null || safeName[0] is WavefrontNames.DeltaMark or WavefrontNames.GreekDelta)
         {
             return null;
         }
@@ -328,7 +308,7 @@ internal static class WavefrontFormat
 
     private static string? MetricLine(string name, string value, long? timestampSeconds, string tagSuffix)
     {
-        var safeName = SanitizeName(name);
+        var safeName = WavefrontNames.SanitizeName(name);
         if (safeName is null)
         {
             return null;
@@ -342,33 +322,6 @@ internal static class WavefrontFormat
 
     private static void AppendCentroid(StringBuilder builder, double value, long count) =>
         builder.Append(" #").Append(count.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(FormatValue(value));
-
-    private static string? Sanitize(string text, bool allowDelta)
-    {
-        var trimmed = text.AsSpan().Trim();
-        if (trimmed.IsEmpty)
-        {
-            return null;
-        }
-
-        if (!trimmed.ContainsAnyExcept(NameCharacters))
-        {
-            return trimmed.Length == text.Length ? text : trimmed.ToString();
-        }
-
-        return string.Create(trimmed.Length, (text: trimmed.ToString(), allowDelta), static (span, state) =>
-        {
-            var (source, delta) = state;
-            for (var i = 0; i < source.Length; i++)
-            {
-                var c = source[i];
-                var keep = NameCharacters.Contains(c)
-                    || (i == 0 && (c == '~' || (delta && c is DeltaMark or GreekDelta)))
-                    || (i == 1 && delta && c == '~' && source[0] is DeltaMark or GreekDelta);
-                span[i] = keep ? c : '-';
-            }
-        });
-    }
 }
 
 /// <summary>The bin width of a histogram distribution.</summary>

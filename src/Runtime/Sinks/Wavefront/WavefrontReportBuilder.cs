@@ -1,5 +1,6 @@
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
+using Instrumentation.Naming;
 
 namespace Instrumentation.Sinks.Wavefront;
 
@@ -32,7 +33,7 @@ internal sealed class WavefrontReportBuilder
     {
         prefix = options.Wavefront.Prefix.Trim().TrimEnd('.');
         source = options.Source;
-        handlerTag = "aspnetcore.func";
+        handlerTag = WavefrontNames.HandlerTag;
         applicationTags = options.ApplicationTags();
         applicationSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
         applicationAggregateSuffixes = AggregateLevels.Select(level => AggregateSuffix(level, handler: null)).ToArray();
@@ -100,7 +101,7 @@ internal sealed class WavefrontReportBuilder
             yield return tag;
         }
 
-        yield return new("component", "aspnetcore");
+        yield return new("component", WavefrontNames.Component);
         foreach (var tag in applicationTags.Skip(4))
         {
             yield return tag;
@@ -137,11 +138,11 @@ internal sealed class WavefrontReportBuilder
         }
 
         var descriptor = route.Descriptor;
-        var stem = $"{prefix}.request.{descriptor.Entity}.{descriptor.Method}";
+        var stem = $"{prefix}.request.{descriptor.WavefrontEntity}.{descriptor.Method}";
         var tags = applicationTags.Append(new(handlerTag, descriptor.Handler));
         names = new RouteNames(
             Sanitized($"{stem}.inflight.value"),
-            $"{prefix}.response.{descriptor.Entity}.{descriptor.Method}",
+            $"{prefix}.response.{descriptor.WavefrontEntity}.{descriptor.Method}",
             WavefrontFormat.TagSuffix(source, tags),
             AggregateLevels.Select(level => AggregateSuffix(level, descriptor.Handler)).ToArray());
         routeNames[route] = names;
@@ -158,7 +159,7 @@ internal sealed class WavefrontReportBuilder
         var stem = $"{names.ResponseStem}.{status.StatusCode}";
         state = new SeriesState(
             Sanitized($"{stem}.cumulative.count"),
-            AggregateLevels.Select(level => Sanitized($"{WavefrontFormat.DeltaMark}{stem}.aggregated_per_{level}.count")).ToArray(),
+            AggregateLevels.Select(level => Sanitized($"{WavefrontNames.DeltaMark}{stem}.aggregated_per_{level}.count")).ToArray(),
             new MinuteBin(Sanitized($"{stem}.latency"), nanosecondsPerUnit: 1_000_000),
             new MinuteBin(Sanitized($"{stem}.cpu_ns"), nanosecondsPerUnit: 1));
         series[status] = state;
@@ -190,7 +191,7 @@ internal sealed class WavefrontReportBuilder
     }
 
     /// <summary>Names are sanitized once, so formatting a line does not copy them again.</summary>
-    private static string Sanitized(string name) => WavefrontFormat.SanitizeName(name) ?? name;
+    private static string Sanitized(string name) => WavefrontNames.SanitizeName(name) ?? name;
 
     private sealed record RouteNames(string InFlight, string ResponseStem, string SourceSuffix, string[] AggregateSuffixes);
 

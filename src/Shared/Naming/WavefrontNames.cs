@@ -1,0 +1,89 @@
+using System.Text;
+
+namespace Instrumentation.Naming;
+
+/// <summary>
+/// Wavefront's naming rules (docs/wavefront.md, "Wire format"): which characters a metric name or tag key may hold,
+/// how long a tag may be, and the tags every route carries.
+/// </summary>
+internal static class WavefrontNames
+{
+    /// <summary>The most characters a tag key plus its value may hold before the server rejects the point.</summary>
+    public const int MaxTagLength = 254;
+
+    /// <summary>The tag that carries the handler on every route metric and span.</summary>
+    public const string HandlerTag = "aspnetcore.func";
+
+    /// <summary>The <c>component</c> tag's value on route metrics and server spans.</summary>
+    public const string Component = "aspnetcore";
+
+    /// <summary>The delta counter marker, U+2206.</summary>
+    public const char DeltaMark = '\u2206';
+
+    /// <summary>The alternative delta marker the protocol accepts, U+0394.</summary>
+    public const char GreekDelta = '\u0394';
+
+    /// <summary>Whether a character may stand anywhere in a metric name or tag key: <c>a-z A-Z 0-9 . _ - ,</c>.</summary>
+    public static bool IsNameCharacter(char c) =>
+        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-' or ',';
+
+    /// <summary>
+    /// A metric name with every character outside <c>a-z A-Z 0-9 . _ - ,</c> replaced by <c>-</c>, except a leading
+    /// <c>~</c>, <c>∆</c> or <c>Δ</c> and a <c>~</c> right after a leading delta marker. Null when blank.
+    /// </summary>
+    public static string? SanitizeName(string name) => Sanitize(name, allowDelta: true);
+
+    /// <summary>A tag key sanitized like a metric name (a leading <c>~</c> kept, no delta marker). Null when blank.</summary>
+    public static string? SanitizeTagKey(string key) => Sanitize(key, allowDelta: false);
+
+    /// <summary>
+    /// A piece that stands inside a metric name, never at its start (an entity after the prefix): every character
+    /// outside <c>a-z A-Z 0-9 . _ - ,</c> becomes <c>-</c>.
+    /// </summary>
+    public static string SanitizeInner(string text)
+    {
+        StringBuilder? sanitized = null;
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (!IsNameCharacter(text[i]))
+            {
+                sanitized ??= new StringBuilder(text);
+                sanitized[i] = '-';
+            }
+        }
+
+        return sanitized?.ToString() ?? text;
+    }
+
+    private static string? Sanitize(string name, bool allowDelta)
+    {
+        var trimmed = name.Trim();
+        if (trimmed.Length == 0)
+        {
+            return null;
+        }
+
+        // Characters at the start that the protocol allows there only.
+        var keep = 0;
+        if (allowDelta && trimmed[0] is DeltaMark or GreekDelta)
+        {
+            keep = trimmed.Length > 1 && trimmed[1] == '~' ? 2 : 1;
+        }
+        else if (trimmed[0] == '~')
+        {
+            keep = 1;
+        }
+
+        var clean = true;
+        for (var i = keep; i < trimmed.Length; i++)
+        {
+            if (!IsNameCharacter(trimmed[i]))
+            {
+                clean = false;
+                break;
+            }
+        }
+
+        return clean ? trimmed : trimmed.Substring(0, keep) + SanitizeInner(trimmed.Substring(keep));
+    }
+}
