@@ -17,7 +17,8 @@ internal sealed class BenchmarkHost : IDisposable
         this.server = server;
     }
 
-    public static BenchmarkHost Plain(Action<WebApplication>? middleware = null) => Start(null, null, logging: false, middleware);
+    public static BenchmarkHost Plain(Action<WebApplication>? middleware = null, Action<IServiceCollection>? services = null) =>
+        Start(null, services, logging: false, middleware);
 
     public static BenchmarkHost Instrumented(
         IDictionary<string, string?> settings, Action<IServiceCollection>? services = null, bool logging = false) =>
@@ -40,8 +41,9 @@ internal sealed class BenchmarkHost : IDisposable
                 {
                     builder.Configuration.AddInMemoryCollection(settings!);
                     builder.Services.AddInstrumentation();
-                    services?.Invoke(builder.Services);
                 }
+
+                services?.Invoke(builder.Services);
             },
             app =>
             {

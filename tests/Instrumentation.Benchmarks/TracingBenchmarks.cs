@@ -24,9 +24,12 @@ public class TracingBenchmarks
     public void SetupMetricsOnly() => host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly);
 
     [GlobalSetup(Target = nameof(Sampled))]
-    public void SetupSampled()
+    public void SetupSampled() => host = TracedAndExporting();
+
+    /// <summary>Every request sampled and exported; returns once spans are seen reaching the (discarding) transport.</summary>
+    internal static BenchmarkHost TracedAndExporting()
     {
-        host = Traced(samplingRate: "1");
+        var host = Traced(samplingRate: "1");
 
         // The comparison is only fair if spans really reach the transport: wait for the first flush to carry one.
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -40,6 +43,8 @@ public class TracingBenchmarks
 
             Thread.Sleep(100);
         }
+
+        return host;
     }
 
     [GlobalSetup(Target = nameof(SampledOut))]
@@ -150,7 +155,7 @@ public class TracingBenchmarks
     [Benchmark(Description = "Instrumentation tracing, sampled out, logging on")]
     public Task SampledOutWithLogging() => host.Send(Path);
 
-    private static BenchmarkHost Traced(string samplingRate, bool logging = false) => BenchmarkHost.Instrumented(
+    internal static BenchmarkHost Traced(string samplingRate, bool logging = false) => BenchmarkHost.Instrumented(
         new Dictionary<string, string?>
         {
             ["Instrumentation:Wavefront:CpuTime"] = "false",
