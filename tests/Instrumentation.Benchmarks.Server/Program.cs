@@ -1,0 +1,120 @@
+// One small app, instrumented one way per run (the first argument), for the end-to-end comparison of
+// build/measure-end-to-end.sh: the same routes, the same Kestrel, only the instrumentation differs.
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Instrumentation;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Trace;
+using Prometheus;
+
+var mode = args.Length > 0 ? args[0] : "none";
+var builder = WebApplication.CreateSlimBuilder(args);
+builder.Logging.ClearProviders();
+var settings = new Dictionary<string, string?>();
+switch (mode)
+{
+    case "none":
+    case "prometheus-net":
+    case "otel-metrics":
+    case "otel-tracing":
+        break;
+    case "metrics":
+        settings["Instrumentation:Tracing:Enabled"] = "false";
+        break;
+    case "defaults":
+        break;
+    case "exported":
+        // Spans and metrics go to a proxy port on this machine that reads and discards: the whole export path.
+        settings["Instrumentation:Tracing:SamplingRate"] = "1";
+        settings["Instrumentation:Wavefront:ProxyHost"] = "127.0.0.1";
+        var port = DiscardServer.Start();
+        settings["Instrumentation:Wavefront:MetricsPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Instrumentation:Wavefront:HistogramsPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        settings["Instrumentation:Wavefront:TracingPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        break;
+    default:
+        Console.Error.WriteLine($"unknown mode {mode}");
+        return 2;
+}
+
+var ours = mode is "metrics" or "defaults" or "exported";
+if (ours)
+{
+    builder.Configuration.AddInMemoryCollection(settings);
+    builder.Services.AddInstrumentation();
+}
+
+if (mode == "otel-metrics" || mode == "otel-tracing")
+{
+    var otel = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        .AddAspNetCoreInstrumentation()
+        .AddReader(new PeriodicExportingMetricReader(new Discard<Metric>(), exportIntervalMilliseconds: 10_000)));
+    if (mode == "otel-tracing")
+    {
+        otel.WithTracing(tracing => tracing
+            .AddAspNetCoreInstrumentation()
+            .SetSampler(new AlwaysOnSampler())
+            .AddProcessor(new BatchActivityExportProcessor(new Discard<Activity>())));
+    }
+}
+
+var app = builder.Build();
+if (ours)
+{
+    app.UseInstrumentation();
+}
+
+if (mode == "prometheus-net")
+{
+    app.UseRouting();
+    app.UseHttpMetrics();
+}
+
+var style = app.MapGet("/style/{id}/make", (string id) => $"Shirts {id} made.");
+var price = app.MapGet("/style/{id}/price", (string id) => Results.Ok(new { id, price = 42 }));
+if (ours)
+{
+    style.Instrumented();
+    price.Instrumented();
+}
+
+app.Run();
+return 0;
+
+/// <summary>An exporter that drops everything it is given.</summary>
+internal sealed class Discard<T> : BaseExporter<T>
+    where T : class
+{
+    public override ExportResult Export(in Batch<T> batch) => ExportResult.Success;
+}
+
+/// <summary>A TCP port on loopback that accepts connections and reads everything sent to it.</summary>
+internal static class DiscardServer
+{
+    public static int Start()
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        _ = Task.Run(async () =>
+        {
+            while (true)
+            {
+                var client = await listener.AcceptTcpClientAsync();
+                _ = Task.Run(async () =>
+                {
+                    var buffer = new byte[65536];
+                    using (client)
+                    {
+                        var stream = client.GetStream();
+                        while (await stream.ReadAsync(buffer) > 0)
+                        {
+                        }
+                    }
+                });
+            }
+        });
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
