@@ -199,6 +199,58 @@ public class PipelineTests
         Assert.All(Outputs(result, TrackingNames.Endpoints), output => Assert.Equal(IncrementalStepRunReason.Cached, output.Reason));
     }
 
+    private const string AssemblyOptIn = """
+        using Measured = Instrumentation.InstrumentedAttribute;
+
+        [assembly: Measured]
+        """;
+
+    [Fact]
+    public void The_assembly_attribute_is_found_through_an_alias_and_an_unrelated_edit_leaves_it_cached()
+    {
+        var compilation = GeneratorHarness.Compile(Endpoints, Unrelated, AssemblyOptIn);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        var first = driver.GetRunResult().Results[0];
+        Assert.All(Outputs(first, TrackingNames.AssemblyInstrumented), output => Assert.Equal(true, output.Value));
+
+        var unrelatedTree = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs");
+        var edited = compilation.ReplaceSyntaxTree(
+            unrelatedTree,
+            CSharpSyntaxTree.ParseText(UnrelatedEdited, (CSharpParseOptions)unrelatedTree.Options, unrelatedTree.FilePath));
+        var result = driver.RunGenerators(edited).GetRunResult().Results[0];
+
+        AssertEveryTrackedStepCachedOrUnchanged(result, "an unrelated edit");
+
+        // Cached, not merely Unchanged: read through CompilationProvider, the step reran on every edit.
+        Assert.All(Outputs(result, TrackingNames.AssemblyInstrumented), output => Assert.Equal((true, IncrementalStepRunReason.Cached), (output.Value, output.Reason)));
+    }
+
+    [Fact]
+    public void Adding_or_removing_the_assembly_attribute_is_seen_by_the_pipeline()
+    {
+        var compilation = GeneratorHarness.Compile(Endpoints, Unrelated);
+        var driver = GeneratorHarness.CreateDriver().RunGenerators(compilation);
+        Assert.All(Outputs(driver.GetRunResult().Results[0], TrackingNames.AssemblyInstrumented), output => Assert.Equal(false, output.Value));
+
+        var unrelatedTree = compilation.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs");
+        var optedIn = compilation.ReplaceSyntaxTree(
+            unrelatedTree,
+            CSharpSyntaxTree.ParseText("[assembly: Instrumented]\n" + Unrelated, (CSharpParseOptions)unrelatedTree.Options, unrelatedTree.FilePath));
+        driver = driver.RunGenerators(optedIn);
+        var result = driver.GetRunResult().Results[0];
+
+        Assert.Contains(Outputs(result, TrackingNames.AssemblyInstrumented), output => output.Reason == IncrementalStepRunReason.Modified && Equals(output.Value, true));
+        var endpoints = Outputs(result, TrackingNames.Endpoints).Single();
+        Assert.Equal(IncrementalStepRunReason.Modified, endpoints.Reason);
+        Assert.All((Model.EquatableArray<Model.EndpointModel>)endpoints.Value, endpoint => Assert.True(endpoint.IsInstrumented, endpoint.ToString()));
+
+        var optedOut = optedIn.ReplaceSyntaxTree(
+            optedIn.SyntaxTrees.Single(tree => tree.FilePath == "Source1.cs"),
+            CSharpSyntaxTree.ParseText(Unrelated, (CSharpParseOptions)unrelatedTree.Options, unrelatedTree.FilePath));
+        result = driver.RunGenerators(optedOut).GetRunResult().Results[0];
+        Assert.Contains(Outputs(result, TrackingNames.AssemblyInstrumented), output => output.Reason == IncrementalStepRunReason.Modified && Equals(output.Value, false));
+    }
+
     private static IEnumerable<(object Value, IncrementalStepRunReason Reason)> Outputs(GeneratorRunResult result, string name) =>
         result.TrackedSteps[name].SelectMany(step => step.Outputs);
 
