@@ -63,6 +63,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
         private readonly bool assemblyInstrumented =
             InstrumentationChoices.FromAttributes(compilation.Assembly.GetAttributes()) == InstrumentationChoice.Instrumented;
 
+        private readonly SpanLocator locator = new(compilation);
         private readonly ConcurrentBag<LocatedMinimalApi> minimalApis = [];
         private readonly ConcurrentBag<LocatedController> controllers = [];
         private readonly ConcurrentBag<ControllerRouteMappingSpec> mappings = [];
@@ -148,7 +149,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
                 if (action.AttributeRoutes.Any(route => route.Status == TemplateStatus.InvalidTemplate)
                     && reportedInvalidActions.TryAdd(sites[i], 0))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.InvalidRouteTemplate, ToLocation(sites[i]), $"action '{display}'"));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.InvalidRouteTemplate, locator.Locate(sites[i]), $"action '{display}'"));
                 }
             }
         }
@@ -213,7 +214,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
 
             foreach (var finding in NameFindings.Find(endpoints.Where(endpoint => endpoint.IsInstrumented)))
             {
-                ReportOnce(finding.Descriptor, ToLocation(finding.Span), finding.Arguments);
+                ReportOnce(finding.Descriptor, locator.Locate(finding.Span), finding.Arguments);
             }
 
             var actionLocations = new HashSet<SourceSpan>(controllerSpecs.SelectMany(controller => controller.ActionSites));
@@ -248,14 +249,14 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
                 var first = group.First();
                 if (first.Kind == EndpointKind.MinimalApi)
                 {
-                    var location = mapNames.TryGetValue(first.Location, out var name) ? name : ToLocation(first.Location);
+                    var location = mapNames.TryGetValue(first.Location, out var name) ? name : locator.Locate(first.Location);
                     var handler = first.HandlerName is null ? string.Empty : $" ({first.HandlerName})";
                     report(DiagDescriptors.NotInstrumented, location, [$"Endpoint '{routes}'{handler}"]);
                 }
                 else
                 {
                     var action = actionNames.TryGetValue(first.Location, out var display) ? display : first.HandlerName;
-                    report(DiagDescriptors.NotInstrumented, ToLocation(first.Location), [$"Action '{action}' ({routes})"]);
+                    report(DiagDescriptors.NotInstrumented, locator.Locate(first.Location), [$"Action '{action}' ({routes})"]);
                 }
             }
         }
@@ -359,30 +360,6 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
 
         private static string DisplayName(ISymbol symbol) =>
             symbol is IMethodSymbol method ? method.ContainingType.Name + "." + method.Name : symbol.Name;
-
-        private Dictionary<string, SyntaxTree>? treesByPath;
-
-        /// <summary>Rebuilds a location from a recorded span, finding its tree by path.</summary>
-        private Location ToLocation(SourceSpan span)
-        {
-            var trees = Volatile.Read(ref treesByPath);
-            if (trees is null)
-            {
-                trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
-                foreach (var tree in compilation.SyntaxTrees)
-                {
-                    if (!trees.ContainsKey(tree.FilePath))
-                    {
-                        trees[tree.FilePath] = tree;
-                    }
-                }
-
-                // Concurrent callers may each build one; they are equal, and the one published is never changed.
-                Volatile.Write(ref treesByPath, trees);
-            }
-
-            return span.ToLocation(trees.TryGetValue(span.FilePath, out var found) ? found : null);
-        }
     }
 
     /// <summary>An [Instrumented], [NotInstrumented] or [Traced] attribute and what it was put on.</summary>
