@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Instrumentation.Analyzers.Locations;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
 using Microsoft.CodeAnalysis;
@@ -62,12 +63,13 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
         private readonly bool assemblyInstrumented =
             InstrumentationChoices.FromAttributes(compilation.Assembly.GetAttributes()) == InstrumentationChoice.Instrumented;
 
-        private readonly ConcurrentBag<MinimalApiEndpointSpec> minimalApis = [];
-        private readonly ConcurrentBag<ControllerSpec> controllers = [];
+        private readonly SpanLocator locator = new(compilation);
+        private readonly ConcurrentBag<LocatedMinimalApi> minimalApis = [];
+        private readonly ConcurrentBag<LocatedController> controllers = [];
         private readonly ConcurrentBag<ControllerRouteMappingSpec> mappings = [];
         private readonly ConcurrentBag<AttributeUse> attributeUses = [];
 
-        // Where INSTR001 goes for a minimal API: the MapX name, keyed by the pattern argument the spec records.
+        // Where INSTR001 goes for a minimal API: the MapX name, keyed by the pattern argument it was located by.
         private readonly ConcurrentDictionary<SourceSpan, Location> mapNames = new();
         private readonly ConcurrentDictionary<SourceSpan, string> actionNames = new();
         private readonly ConcurrentDictionary<ISymbol, byte> controllerBases = new(SymbolEqualityComparer.Default);
@@ -81,16 +83,16 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
             var cancellationToken = context.CancellationToken;
             if (MinimalApiParser.IsCandidate(call, cancellationToken))
             {
-                if (MinimalApiParser.Parse(call, context.SemanticModel, cancellationToken) is { } endpoint)
+                if (MinimalApiParser.ParseWithSite(call, context.SemanticModel, cancellationToken) is (var endpoint, var pattern))
                 {
-                    AnalyzeMinimalApi(context, call, endpoint);
+                    AnalyzeMinimalApi(context, call, endpoint, pattern.GetLocation());
                 }
             }
             else if (ControllerRouteMappingParser.IsCandidate(call, cancellationToken)
-                && ControllerRouteMappingParser.Parse(call, context.SemanticModel, cancellationToken) is { } mapping)
+                && ControllerRouteMappingParser.ParseWithSite(call, context.SemanticModel, cancellationToken) is (var mapping, var site))
             {
                 mappings.Add(mapping);
-                var location = mapping.Location.ToLocation(call.SyntaxTree);
+                var location = site.GetLocation();
                 if (mapping.Status == TemplateStatus.NonConstantPattern)
                 {
                     context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.NamedAtStartup, location, "the conventional route's pattern is not a compile-time constant"));
@@ -102,12 +104,12 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
             }
         }
 
-        private void AnalyzeMinimalApi(SyntaxNodeAnalysisContext context, InvocationExpressionSyntax call, MinimalApiEndpointSpec endpoint)
+        private void AnalyzeMinimalApi(SyntaxNodeAnalysisContext context, InvocationExpressionSyntax call, MinimalApiEndpointSpec endpoint, Location patternLocation)
         {
-            minimalApis.Add(endpoint);
+            var site = SourceSpan.From(patternLocation);
+            minimalApis.Add(new LocatedMinimalApi(endpoint, site));
             var name = ((MemberAccessExpressionSyntax)call.Expression).Name;
-            mapNames.TryAdd(endpoint.Location, name.GetLocation());
-            var patternLocation = endpoint.Location.ToLocation(call.SyntaxTree);
+            mapNames.TryAdd(site, name.GetLocation());
             switch (endpoint.Status)
             {
                 case TemplateStatus.NonConstantPattern:
@@ -132,20 +134,22 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
         {
             var declaration = (ClassDeclarationSyntax)context.Node;
             if (!ControllerParser.IsCandidate(declaration, context.CancellationToken)
-                || ControllerParser.Parse(declaration, context.SemanticModel, context.CancellationToken) is not { } controller)
+                || ControllerParser.ParseWithSites(declaration, context.SemanticModel, context.CancellationToken) is not (var controller, var actionLocations))
             {
                 return;
             }
 
-            controllers.Add(controller);
-            foreach (var action in controller.Actions)
+            var sites = actionLocations.Select(location => location is null ? SourceSpan.None : SourceSpan.From(location)).ToEquatableArray();
+            controllers.Add(new LocatedController(controller, sites));
+            for (var i = 0; i < controller.Actions.Count; i++)
             {
+                var action = controller.Actions[i];
                 var display = declaration.Identifier.ValueText + "." + action.MethodName;
-                actionNames.TryAdd(action.Location, display);
+                actionNames.TryAdd(sites[i], display);
                 if (action.AttributeRoutes.Any(route => route.Status == TemplateStatus.InvalidTemplate)
-                    && reportedInvalidActions.TryAdd(action.Location, 0))
+                    && reportedInvalidActions.TryAdd(sites[i], 0))
                 {
-                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.InvalidRouteTemplate, ToLocation(action.Location), $"action '{display}'"));
+                    context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.InvalidRouteTemplate, locator.Locate(sites[i]), $"action '{display}'"));
                 }
             }
         }
@@ -191,7 +195,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
             var minimal = minimalApis.ToImmutableArray();
             var controllerSpecs = controllers.ToImmutableArray();
             var mappingSpecs = mappings.ToImmutableArray();
-            var endpoints = EndpointResolver.Resolve(minimal, controllerSpecs, mappingSpecs, assemblyInstrumented);
+            var endpoints = LocatedEndpoints.Resolve(minimal, controllerSpecs, mappingSpecs, assemblyInstrumented);
 
             var reported = new HashSet<(string Id, Location Location, string Message)>();
             void ReportOnce(DiagnosticDescriptor descriptor, Location location, params object[] arguments)
@@ -210,10 +214,10 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
 
             foreach (var finding in NameFindings.Find(endpoints.Where(endpoint => endpoint.IsInstrumented)))
             {
-                ReportOnce(finding.Descriptor, ToLocation(finding.Span), finding.Arguments);
+                ReportOnce(finding.Descriptor, locator.Locate(finding.Span), finding.Arguments);
             }
 
-            var actionLocations = new HashSet<SourceSpan>(controllerSpecs.SelectMany(controller => controller.Actions).Select(action => action.Location));
+            var actionLocations = new HashSet<SourceSpan>(controllerSpecs.SelectMany(controller => controller.ActionSites));
             foreach (var use in attributeUses.OrderBy(use => use.Location.SourceTree?.FilePath, StringComparer.Ordinal).ThenBy(use => use.Location.SourceSpan.Start))
             {
                 if (WhyIgnored(use, actionLocations) is { } reason)
@@ -228,16 +232,16 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
         /// instrument with the assembly opted in are exactly those that no [NotInstrumented] excludes.
         /// </summary>
         private void ReportNotInstrumented(
-            EquatableArray<EndpointModel> endpoints,
-            ImmutableArray<MinimalApiEndpointSpec> minimal,
-            ImmutableArray<ControllerSpec> controllerSpecs,
+            List<LocatedEndpoint> endpoints,
+            ImmutableArray<LocatedMinimalApi> minimal,
+            ImmutableArray<LocatedController> controllerSpecs,
             ImmutableArray<ControllerRouteMappingSpec> mappingSpecs,
             Action<DiagnosticDescriptor, Location, object[]> report)
         {
-            var excludable = new HashSet<EndpointModel>(
-                EndpointResolver.Resolve(minimal, controllerSpecs, mappingSpecs, assemblyInstrumented: true)
+            var excludable = new HashSet<LocatedEndpoint>(
+                LocatedEndpoints.Resolve(minimal, controllerSpecs, mappingSpecs, assemblyInstrumented: true)
                     .Where(endpoint => endpoint.IsInstrumented)
-                    .Select(endpoint => endpoint with { IsInstrumented = false }));
+                    .Select(endpoint => endpoint with { Endpoint = endpoint.Endpoint with { IsInstrumented = false } }));
 
             foreach (var group in endpoints.Where(endpoint => !endpoint.IsInstrumented && excludable.Contains(endpoint)).GroupBy(endpoint => endpoint.Location))
             {
@@ -245,19 +249,19 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
                 var first = group.First();
                 if (first.Kind == EndpointKind.MinimalApi)
                 {
-                    var location = mapNames.TryGetValue(first.Location, out var name) ? name : ToLocation(first.Location);
+                    var location = mapNames.TryGetValue(first.Location, out var name) ? name : locator.Locate(first.Location);
                     var handler = first.HandlerName is null ? string.Empty : $" ({first.HandlerName})";
                     report(DiagDescriptors.NotInstrumented, location, [$"Endpoint '{routes}'{handler}"]);
                 }
                 else
                 {
                     var action = actionNames.TryGetValue(first.Location, out var display) ? display : first.HandlerName;
-                    report(DiagDescriptors.NotInstrumented, ToLocation(first.Location), [$"Action '{action}' ({routes})"]);
+                    report(DiagDescriptors.NotInstrumented, locator.Locate(first.Location), [$"Action '{action}' ({routes})"]);
                 }
             }
         }
 
-        private static string RouteDisplay(EndpointModel endpoint)
+        private static string RouteDisplay(LocatedEndpoint endpoint)
         {
             var template = endpoint.Template ?? "(route named at startup)";
             return endpoint.Methods == RouteNaming.StandardMethods
@@ -356,30 +360,6 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
 
         private static string DisplayName(ISymbol symbol) =>
             symbol is IMethodSymbol method ? method.ContainingType.Name + "." + method.Name : symbol.Name;
-
-        private Dictionary<string, SyntaxTree>? treesByPath;
-
-        /// <summary>Rebuilds a location from a recorded span, finding its tree by path.</summary>
-        private Location ToLocation(SourceSpan span)
-        {
-            var trees = Volatile.Read(ref treesByPath);
-            if (trees is null)
-            {
-                trees = new Dictionary<string, SyntaxTree>(StringComparer.Ordinal);
-                foreach (var tree in compilation.SyntaxTrees)
-                {
-                    if (!trees.ContainsKey(tree.FilePath))
-                    {
-                        trees[tree.FilePath] = tree;
-                    }
-                }
-
-                // Concurrent callers may each build one; they are equal, and the one published is never changed.
-                Volatile.Write(ref treesByPath, trees);
-            }
-
-            return span.ToLocation(trees.TryGetValue(span.FilePath, out var found) ? found : null);
-        }
     }
 
     /// <summary>An [Instrumented], [NotInstrumented] or [Traced] attribute and what it was put on.</summary>

@@ -1,3 +1,4 @@
+using Instrumentation.Analyzers.Locations;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
 using Instrumentation.Naming;
@@ -14,9 +15,9 @@ internal sealed record Finding(DiagnosticDescriptor Descriptor, SourceSpan Span,
 /// </summary>
 internal static class NameFindings
 {
-    private sealed record Route(string Template, string Entity, EndpointModel Endpoint);
+    private sealed record Route(string Template, string Entity, LocatedEndpoint Endpoint);
 
-    public static List<Finding> Find(IEnumerable<EndpointModel> instrumented)
+    public static List<Finding> Find(IEnumerable<LocatedEndpoint> instrumented)
     {
         var routes = new List<Route>();
         foreach (var endpoint in instrumented)

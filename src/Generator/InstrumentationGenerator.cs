@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Instrumentation.Generator.Emission;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
@@ -10,60 +11,55 @@ namespace Instrumentation.Generator;
 /// Finds every controller action and minimal-API endpoint at build time and emits <c>InstrumentationCatalog.g.cs</c>,
 /// which registers a <c>RouteDescriptor</c> per (route, method) when the assembly loads.
 /// </summary>
+/// <remarks>
+/// Every value between steps is plain data without positions, so an edit that only moves code (a line added above an
+/// endpoint) re-parses the edited file but stops there: the parsed specs compare equal and nothing after them reruns.
+/// </remarks>
 [Generator(LanguageNames.CSharp)]
 public sealed class InstrumentationGenerator : IIncrementalGenerator
 {
+    private const string InstrumentedAttributeMetadataName = KnownSymbols.InstrumentationNamespace + "." + InstrumentationChoices.InstrumentedAttribute;
+
     public void Initialize(IncrementalGeneratorInitializationContext context)
     {
+        // Endpoints and controllers have no attribute of their own to key on (an unmarked one is catalogued too), so
+        // they are found by a cheap syntax test and confirmed semantically.
         var minimalApis = context.SyntaxProvider
             .CreateSyntaxProvider(
                 MinimalApiParser.IsCandidate,
                 static (syntax, cancellationToken) => MinimalApiParser.Parse((InvocationExpressionSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
-            .WithTrackingName(TrackingNames.MinimalApiCandidates)
-            .Where(static endpoint => endpoint is not null)
-            .WithTrackingName(TrackingNames.MinimalApiMatches)
-            .Select(static (endpoint, _) => endpoint!)
-            .WithTrackingName(TrackingNames.MinimalApiEndpoints)
-            .Collect()
-            .WithTrackingName(TrackingNames.AllMinimalApiEndpoints);
+            .WithTrackingName(TrackingNames.MinimalApis)
+            .CollectNonNull();
 
         var controllers = context.SyntaxProvider
             .CreateSyntaxProvider(
                 ControllerParser.IsCandidate,
                 static (syntax, cancellationToken) => ControllerParser.Parse((ClassDeclarationSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
-            .WithTrackingName(TrackingNames.ControllerCandidates)
-            .Where(static controller => controller is not null)
-            .WithTrackingName(TrackingNames.ControllerMatches)
-            .Select(static (controller, _) => controller!)
             .WithTrackingName(TrackingNames.Controllers)
-            .Collect()
-            .WithTrackingName(TrackingNames.AllControllers);
+            .CollectNonNull();
 
         var controllerMappings = context.SyntaxProvider
             .CreateSyntaxProvider(
                 ControllerRouteMappingParser.IsCandidate,
                 static (syntax, cancellationToken) => ControllerRouteMappingParser.Parse((InvocationExpressionSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
-            .WithTrackingName(TrackingNames.ControllerMappingCandidates)
-            .Where(static mapping => mapping is not null)
-            .WithTrackingName(TrackingNames.ControllerMappingMatches)
-            .Select(static (mapping, _) => mapping!)
             .WithTrackingName(TrackingNames.ControllerMappings)
-            .Collect()
-            .WithTrackingName(TrackingNames.AllControllerMappings);
+            .CollectNonNull();
 
-        // Reading the compilation's attributes reruns on every edit, but the bool it yields stops the change there.
-        var assemblyInstrumented = context.CompilationProvider
-            .Select(static (compilation, _) =>
-                InstrumentationChoices.FromAttributes(compilation.Assembly.GetAttributes()) == InstrumentationChoice.Instrumented)
+        // Keyed on the attribute, so only files that carry it are bound. [NotInstrumented] cannot target an assembly
+        // (and [Instrumented] cannot be repeated), so the assembly's choice is whether this one attribute is present.
+        var assemblyInstrumented = context.SyntaxProvider
+            .ForAttributeWithMetadataName(
+                InstrumentedAttributeMetadataName,
+                static (node, _) => node is CompilationUnitSyntax,
+                static (attributed, _) => attributed.TargetSymbol is IAssemblySymbol)
+            .Collect()
+            .Select(static (found, _) => found.Contains(true))
             .WithTrackingName(TrackingNames.AssemblyInstrumented);
 
         var catalog = minimalApis
             .Combine(controllers)
-            .WithTrackingName(TrackingNames.MinimalApisWithControllers)
             .Combine(controllerMappings)
-            .WithTrackingName(TrackingNames.WithControllerMappings)
             .Combine(assemblyInstrumented)
-            .WithTrackingName(TrackingNames.WithAssemblyInstrumented)
             .Select(static (inputs, _) => EndpointResolver.Resolve(
                 inputs.Left.Left.Left,
                 inputs.Left.Left.Right,
@@ -81,4 +77,12 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
             }
         });
     }
+}
+
+internal static class PipelineExtensions
+{
+    /// <summary>The parsed values, without the nulls a parser returns for candidates it rejects.</summary>
+    public static IncrementalValueProvider<ImmutableArray<T>> CollectNonNull<T>(this IncrementalValuesProvider<T?> parsed)
+        where T : class =>
+        parsed.Where(static value => value is not null).Select(static (value, _) => value!).Collect();
 }

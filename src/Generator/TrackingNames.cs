@@ -1,33 +1,28 @@
 namespace Instrumentation.Generator;
 
-/// <summary>Names of the incremental pipeline steps, so tests can check each step's caching.</summary>
+/// <summary>
+/// Names of the pipeline steps that do work worth caching, so tests can check that each is reused across edits. The
+/// plumbing between them (filtering nulls, collecting, combining) is left unnamed.
+/// </summary>
 internal static class TrackingNames
 {
-    public const string MinimalApiCandidates = nameof(MinimalApiCandidates);
-    public const string MinimalApiMatches = nameof(MinimalApiMatches);
-    public const string MinimalApiEndpoints = nameof(MinimalApiEndpoints);
-    public const string AllMinimalApiEndpoints = nameof(AllMinimalApiEndpoints);
-    public const string ControllerCandidates = nameof(ControllerCandidates);
-    public const string ControllerMatches = nameof(ControllerMatches);
+    /// <summary>Each <c>MapX</c> call parsed (null for calls that turn out not to map an endpoint).</summary>
+    public const string MinimalApis = nameof(MinimalApis);
+
+    /// <summary>Each class parsed as a controller (null for classes MVC would not discover).</summary>
     public const string Controllers = nameof(Controllers);
-    public const string AllControllers = nameof(AllControllers);
-    public const string ControllerMappingCandidates = nameof(ControllerMappingCandidates);
-    public const string ControllerMappingMatches = nameof(ControllerMappingMatches);
+
+    /// <summary>Each <c>MapControllers</c>-style call parsed.</summary>
     public const string ControllerMappings = nameof(ControllerMappings);
-    public const string AllControllerMappings = nameof(AllControllerMappings);
+
+    /// <summary>Whether <c>[assembly: Instrumented]</c> is present.</summary>
     public const string AssemblyInstrumented = nameof(AssemblyInstrumented);
-    public const string MinimalApisWithControllers = nameof(MinimalApisWithControllers);
-    public const string WithControllerMappings = nameof(WithControllerMappings);
-    public const string WithAssemblyInstrumented = nameof(WithAssemblyInstrumented);
+
+    /// <summary>Every endpoint, resolved.</summary>
     public const string Endpoints = nameof(Endpoints);
+
+    /// <summary>What the catalog will hold.</summary>
     public const string Catalog = nameof(Catalog);
 
-    public static readonly string[] All =
-    [
-        MinimalApiCandidates, MinimalApiMatches, MinimalApiEndpoints, AllMinimalApiEndpoints,
-        ControllerCandidates, ControllerMatches, Controllers, AllControllers,
-        ControllerMappingCandidates, ControllerMappingMatches, ControllerMappings, AllControllerMappings,
-        AssemblyInstrumented, MinimalApisWithControllers, WithControllerMappings, WithAssemblyInstrumented,
-        Endpoints, Catalog,
-    ];
+    public static readonly string[] All = [MinimalApis, Controllers, ControllerMappings, AssemblyInstrumented, Endpoints, Catalog];
 }

@@ -32,6 +32,37 @@ public class RouteTemplateTests
         Assert.All(diagnostics, diagnostic => Assert.Equal(Microsoft.CodeAnalysis.DiagnosticSeverity.Info, diagnostic.Severity));
     }
 
+    /// <summary>
+    /// Moved from the generator's tests when its specs stopped carrying positions: every endpoint kept without a
+    /// template is still found where it is mapped.
+    /// </summary>
+    [Fact]
+    public async Task Reports_every_endpoint_without_a_build_time_template_where_it_is_mapped()
+    {
+        var diagnostics = await AnalyzerHarness.VerifyAsync(["INSTR002"], ["""
+            public static class Endpoints
+            {
+                private static readonly string FromField = "/field";
+                private const string Constant = "/constant";
+
+                public static void Map(WebApplication app, string fromParameter, RouteGroupBuilder passedIn)
+                {
+                    app.MapGet({|INSTR002:fromParameter|}, () => "x");
+                    app.MapGet({|INSTR002:FromField|}, () => "x");
+                    app.MapGet(Constant + "/{id}", (string id) => id);
+                    passedIn.MapGet({|INSTR002:"/child"|}, () => "x");
+                    app.MapGroup(fromParameter).MapGet({|INSTR002:"/grandchild"|}, () => "x");
+                    var reassigned = app.MapGroup("/one");
+                    reassigned = app.MapGroup("/two");
+                    reassigned.MapGet({|INSTR002:"/where"|}, () => "x");
+                }
+            }
+            """], Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary);
+
+        Assert.Equal(5, diagnostics.Count);
+        Assert.All(diagnostics, diagnostic => Assert.Equal("Source0.cs", diagnostic.Location.SourceTree?.FilePath));
+    }
+
     [Fact]
     public async Task Reports_invalid_templates_of_minimal_apis_attribute_routes_and_conventional_routes()
     {

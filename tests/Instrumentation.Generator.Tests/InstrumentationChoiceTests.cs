@@ -132,4 +132,31 @@ public class InstrumentationChoiceTests
         Assert.Equal(2, result.Endpoints.Length);
         Assert.All(result.Endpoints, endpoint => Assert.Equal(EndpointKind.ControllerAction, endpoint.Kind));
     }
+
+    /// <summary>Mappings carry their order as an index among the file's mapping calls, not a position.</summary>
+    [Theory]
+    [InlineData("app.MapControllers().NotInstrumented();", "app.MapDefaultControllerRoute().Instrumented();", true)]
+    [InlineData("app.MapDefaultControllerRoute().Instrumented();", "app.MapControllers().NotInstrumented();", false)]
+    public void The_convention_of_the_last_controller_mapping_in_source_order_wins(string first, string second, bool instrumented)
+    {
+        var result = GeneratorHarness.Run($$"""
+            [Route("orders")]
+            public class OrdersController : ControllerBase
+            {
+                [HttpGet] public IActionResult Get() => Ok();
+            }
+
+            public static class Routes
+            {
+                public static void Map(WebApplication app)
+                {
+                    {{first}}
+                    {{second}}
+                }
+            }
+            """);
+
+        Assert.NotEmpty(result.Endpoints);
+        Assert.All(result.Endpoints, endpoint => Assert.Equal(instrumented, endpoint.IsInstrumented));
+    }
 }

@@ -39,8 +39,7 @@ internal sealed record MinimalApiEndpointSpec(
     TemplateStatus Status,
     HttpMethodSet Methods,
     string? HandlerName,
-    InstrumentationChoice Choice,
-    SourceSpan Location);
+    InstrumentationChoice Choice);
 
 /// <summary>A controller class and its actions, as MVC's application model would see them.</summary>
 internal sealed record ControllerSpec(string TypeName, string ControllerName, EquatableArray<ActionSpec> Actions);
@@ -54,8 +53,7 @@ internal sealed record ActionSpec(
     string? Area,
     EquatableArray<AttributeRouteSpec> AttributeRoutes,
     EquatableArray<HttpMethodSet> ConventionalSelectors,
-    InstrumentationChoice Choice,
-    SourceSpan Location);
+    InstrumentationChoice Choice);
 
 internal sealed record AttributeRouteSpec(string? Template, TemplateStatus Status, HttpMethodSet Methods);
 
@@ -78,6 +76,7 @@ internal enum ControllerMappingKind
 /// <param name="AreaName">The area of <c>MapAreaControllerRoute</c>, which only reaches that area's actions.</param>
 /// <param name="Defaults">Constant values of the <c>defaults</c> argument (controller, action, area).</param>
 /// <param name="Convention">An <c>.Instrumented()</c>/<c>.NotInstrumented()</c> chained on the call: it reaches every action.</param>
+/// <param name="Order">Where the call stands among the file's mapping calls, which decides whose convention applies last.</param>
 internal sealed record ControllerRouteMappingSpec(
     ControllerMappingKind Kind,
     string? Pattern,
@@ -85,7 +84,13 @@ internal sealed record ControllerRouteMappingSpec(
     string? AreaName,
     EquatableArray<RouteValueDefault> Defaults,
     InstrumentationChoice Convention,
-    SourceSpan Location);
+    MappingOrder Order);
+
+/// <summary>
+/// Source order without a position: the file and the call's index among that file's mapping calls. Unlike a line, it
+/// stays equal when an edit only moves the call, so such an edit does not invalidate the cached spec.
+/// </summary>
+internal sealed record MappingOrder(string FilePath, int Index);
 
 internal sealed record RouteValueDefault(string Name, string Value);
 
@@ -99,8 +104,7 @@ internal sealed record EndpointModel(
     TemplateStatus Status,
     EquatableArray<string> Methods,
     string? HandlerName,
-    bool IsInstrumented,
-    SourceSpan Location);
+    bool IsInstrumented);
 
 /// <summary>One generated <c>RouteDescriptor</c> field: every name of a (route, method), computed at build time.</summary>
 internal sealed record CatalogEntry(string FieldName, Instrumentation.Naming.EndpointNames Names);

@@ -15,17 +15,6 @@ internal static class ControllerParser
     private const string ControllerSuffix = "Controller";
     private const string AsyncSuffix = "Async";
 
-    private static readonly Dictionary<string, string> HttpMethodAttributes = new(StringComparer.Ordinal)
-    {
-        ["HttpGetAttribute"] = "GET",
-        ["HttpPostAttribute"] = "POST",
-        ["HttpPutAttribute"] = "PUT",
-        ["HttpDeleteAttribute"] = "DELETE",
-        ["HttpPatchAttribute"] = "PATCH",
-        ["HttpHeadAttribute"] = "HEAD",
-        ["HttpOptionsAttribute"] = "OPTIONS",
-    };
-
     // Runs on every class of every edited file, so it looks at syntax only. MVC only considers top-level classes.
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
         node is ClassDeclarationSyntax declaration
@@ -37,7 +26,14 @@ internal static class ControllerParser
             || declaration.AttributeLists.Count > 0
             || declaration.Identifier.ValueText.EndsWith(ControllerSuffix, StringComparison.OrdinalIgnoreCase));
 
-    public static ControllerSpec? Parse(ClassDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
+    public static ControllerSpec? Parse(ClassDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken) =>
+        ParseWithSites(declaration, model, cancellationToken)?.Spec;
+
+    /// <summary>
+    /// The spec and, parallel to its actions, each action's method declaration (null for one outside the source), where
+    /// diagnostics about the action go. Only analyzers ask for the sites: the generator's specs carry no position.
+    /// </summary>
+    public static (ControllerSpec Spec, ImmutableArray<Location?> ActionSites)? ParseWithSites(ClassDeclarationSyntax declaration, SemanticModel model, CancellationToken cancellationToken)
     {
         if (model.GetDeclaredSymbol(declaration, cancellationToken) is not INamedTypeSymbol type
             || !IsFirstDeclaration(type, declaration)
@@ -54,13 +50,15 @@ internal static class ControllerParser
         var controllerChoice = ClassChoice(type);
 
         var actions = new List<ActionSpec>();
+        var sites = ImmutableArray.CreateBuilder<Location?>();
         foreach (var method in Actions(type))
         {
             cancellationToken.ThrowIfCancellationRequested();
             actions.Add(ParseAction(method, controllerName, controllerArea, controllerTemplates, controllerChoice));
+            sites.Add(method.Locations.FirstOrDefault(candidate => candidate.IsInSource));
         }
 
-        return new ControllerSpec(type.ToDisplayString(), controllerName, actions.ToEquatableArray());
+        return (new ControllerSpec(type.ToDisplayString(), controllerName, actions.ToEquatableArray()), sites.ToImmutable());
     }
 
     /// <summary>
@@ -132,7 +130,7 @@ internal static class ControllerParser
         for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
             var templates = current.GetAttributes()
-                .Select(ReadRouteProvider)
+                .Select(RouteAttributes.ReadProvider)
                 .Where(provider => provider is { Template: not null })
                 .Select(provider => provider!.Value.Template!)
                 .ToList();
@@ -250,7 +248,7 @@ internal static class ControllerParser
         foreach (var declaration in OverrideChain(method))
         {
             var attributes = declaration.GetAttributes();
-            if (attributes.Any(attribute => ReadRouteProvider(attribute) is not null))
+            if (attributes.Any(attribute => RouteAttributes.ReadProvider(attribute) is not null))
             {
                 return [.. attributes];
             }
@@ -288,7 +286,7 @@ internal static class ControllerParser
 
         var attributeRoutes = new List<AttributeRouteSpec>();
         var conventionalSelectors = new List<HttpMethodSet>();
-        foreach (var selector in Selectors(ActionAttributes(method)))
+        foreach (var selector in RouteAttributes.Selectors(ActionAttributes(method)))
         {
             if (selector.Template is null && controllerTemplates.Count == 0)
             {
@@ -303,15 +301,13 @@ internal static class ControllerParser
             }
         }
 
-        var location = method.Locations.FirstOrDefault(candidate => candidate.IsInSource);
         return new ActionSpec(
             method.Name,
             actionName,
             area,
             attributeRoutes.ToEquatableArray(),
             conventionalSelectors.ToEquatableArray(),
-            InstrumentationChoices.Override(controllerChoice, methodChoice),
-            location is null ? SourceSpan.None : SourceSpan.From(location));
+            InstrumentationChoices.Override(controllerChoice, methodChoice));
     }
 
     private static string StripAsyncSuffix(string name) =>
@@ -319,7 +315,7 @@ internal static class ControllerParser
             ? name.Substring(0, name.Length - AsyncSuffix.Length)
             : name;
 
-    private static AttributeRouteSpec ResolveAttributeRoute(string? prefix, Selector selector, Dictionary<string, string> tokens)
+    private static AttributeRouteSpec ResolveAttributeRoute(string? prefix, RouteAttributes.Selector selector, Dictionary<string, string> tokens)
     {
         var combined = RouteNaming.CombineAttributeTemplates(prefix, selector.Template) ?? string.Empty;
         var replaced = RouteNaming.ReplaceTokens(combined, tokens);
@@ -329,83 +325,5 @@ internal static class ControllerParser
         }
 
         return new AttributeRouteSpec(RouteNaming.NormalizeTemplate(replaced), TemplateStatus.Resolved, selector.Methods);
-    }
-
-    private readonly record struct RouteProvider(string? Template, EquatableArray<string> Methods, bool ProvidesMethods);
-
-    private readonly record struct Selector(string? Template, HttpMethodSet Methods);
-
-    /// <summary>
-    /// [Route], [HttpX] and [AcceptVerbs] as MVC reads them. A [HttpX] without template is "silent": it adds methods
-    /// without making the action attribute-routed. Other attributes are not route providers.
-    /// </summary>
-    private static RouteProvider? ReadRouteProvider(AttributeData attribute)
-    {
-        var type = attribute.AttributeClass;
-        if (KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcNamespace, "RouteAttribute"))
-        {
-            return new RouteProvider(attribute.ConstructorArguments.FirstOrDefault().Value as string, EquatableArray<string>.Empty, false);
-        }
-
-        if (KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcNamespace, "AcceptVerbsAttribute"))
-        {
-            var methods = attribute.ConstructorArguments
-                .SelectMany(argument => argument.Kind == TypedConstantKind.Array ? argument.Values : ImmutableArray.Create(argument))
-                .Select(value => value.Value as string)
-                .Where(value => value is not null)
-                .Select(value => value!.ToUpperInvariant())
-                .ToEquatableArray();
-            var route = attribute.NamedArguments.FirstOrDefault(argument => argument.Key == "Route").Value.Value as string;
-            return new RouteProvider(route, methods, true);
-        }
-
-        if (KnownSymbols.IsOrDerivesFrom(type, KnownSymbols.MvcRoutingNamespace, "HttpMethodAttribute"))
-        {
-            var template = attribute.ConstructorArguments
-                .FirstOrDefault(argument => argument.Type?.SpecialType == SpecialType.System_String).Value as string;
-            for (var current = type; current is not null; current = current.BaseType)
-            {
-                if (current.ContainingNamespace?.ToDisplayString() == KnownSymbols.MvcNamespace
-                    && HttpMethodAttributes.TryGetValue(current.Name, out var method))
-                {
-                    return new RouteProvider(template, new[] { method }.ToEquatableArray(), true);
-                }
-            }
-
-            // A custom HttpMethodAttribute whose methods are only known at run time: treat as any method.
-            return new RouteProvider(template, EquatableArray<string>.Empty, true);
-        }
-
-        return null;
-    }
-
-    /// <summary>
-    /// Splits an action's route attributes into selectors like MVC's default application model: each templated
-    /// provider is a selector of its own; silent providers share one selector, dropped if a plain [Route] is present.
-    /// Methods come from the provider itself, or from the silent [HttpX]s when the provider is a [Route].
-    /// </summary>
-    private static List<Selector> Selectors(List<AttributeData> attributes)
-    {
-        var providers = attributes.Select(ReadRouteProvider).Where(provider => provider is not null).Select(provider => provider!.Value).ToList();
-        var templated = providers.Where(provider => provider.Template is not null).ToList();
-        var silentMethods = providers.Where(provider => provider.Template is null).SelectMany(provider => provider.Methods).ToList();
-        var hasSilent = providers.Count > templated.Count;
-        var anySilentAcceptsAll = providers.Any(provider => provider.Template is null && provider.ProvidesMethods && provider.Methods.Count == 0);
-
-        var selectors = new List<Selector>();
-        foreach (var provider in templated)
-        {
-            var methods = provider.ProvidesMethods ? provider.Methods : silentMethods.ToEquatableArray();
-            var acceptsAll = provider.ProvidesMethods ? provider.Methods.Count == 0 : anySilentAcceptsAll;
-            selectors.Add(new Selector(provider.Template, acceptsAll ? HttpMethodSet.Any : new HttpMethodSet(methods.Distinct().ToEquatableArray())));
-        }
-
-        var createSilentSelector = templated.Count == 0 || (hasSilent && templated.All(provider => provider.ProvidesMethods));
-        if (createSilentSelector)
-        {
-            selectors.Add(new Selector(null, anySilentAcceptsAll ? HttpMethodSet.Any : new HttpMethodSet(silentMethods.Distinct().ToEquatableArray())));
-        }
-
-        return selectors;
     }
 }

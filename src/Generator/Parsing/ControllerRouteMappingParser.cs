@@ -27,7 +27,11 @@ internal static class ControllerRouteMappingParser
         node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
         && MappingMethods.Contains(access.Name.Identifier.ValueText);
 
-    public static ControllerRouteMappingSpec? Parse(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken)
+    public static ControllerRouteMappingSpec? Parse(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken) =>
+        ParseWithSite(call, model, cancellationToken)?.Spec;
+
+    /// <summary>The spec and where diagnostics about it go (its pattern argument, else the call); only analyzers ask for the site.</summary>
+    public static (ControllerRouteMappingSpec Spec, SyntaxNode Site)? ParseWithSite(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken)
     {
         if (model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation
             || !MappingMethods.Contains(invocation.TargetMethod.Name)
@@ -37,13 +41,13 @@ internal static class ControllerRouteMappingParser
         }
 
         var convention = InstrumentationChoices.Last(BuilderChains.ConventionsAppliedTo(call, model, cancellationToken));
-        var location = SourceSpan.From(call);
+        var order = OrderOf(call, cancellationToken);
         switch (invocation.TargetMethod.Name)
         {
             case MapControllers:
-                return new ControllerRouteMappingSpec(ControllerMappingKind.AttributeRoutesOnly, null, TemplateStatus.Resolved, null, EquatableArray<RouteValueDefault>.Empty, convention, location);
+                return (new ControllerRouteMappingSpec(ControllerMappingKind.AttributeRoutesOnly, null, TemplateStatus.Resolved, null, EquatableArray<RouteValueDefault>.Empty, convention, order), call);
             case MapDefaultControllerRoute:
-                return new ControllerRouteMappingSpec(ControllerMappingKind.ConventionalRoute, DefaultPattern, TemplateStatus.Resolved, null, EquatableArray<RouteValueDefault>.Empty, convention, location);
+                return (new ControllerRouteMappingSpec(ControllerMappingKind.ConventionalRoute, DefaultPattern, TemplateStatus.Resolved, null, EquatableArray<RouteValueDefault>.Empty, convention, order), call);
         }
 
         var patternArgument = KnownSymbols.Argument(invocation, "pattern");
@@ -56,14 +60,38 @@ internal static class ControllerRouteMappingParser
             constant &= areaName is not null;
         }
 
-        return new ControllerRouteMappingSpec(
+        var spec = new ControllerRouteMappingSpec(
             ControllerMappingKind.ConventionalRoute,
             constant ? pattern : null,
             constant ? TemplateStatus.Resolved : TemplateStatus.NonConstantPattern,
             areaName,
             ReadDefaults(KnownSymbols.Argument(invocation, "defaults")),
             convention,
-            patternArgument is null ? location : SourceSpan.From(patternArgument.Syntax));
+            order);
+        return (spec, patternArgument?.Syntax ?? call);
+    }
+
+    /// <summary>
+    /// The call's index among the mapping calls of its file, counted on syntax alone. Applications make a handful of
+    /// these calls, so walking the file once per call costs nothing noticeable.
+    /// </summary>
+    private static MappingOrder OrderOf(InvocationExpressionSyntax call, CancellationToken cancellationToken)
+    {
+        var index = 0;
+        foreach (var node in call.SyntaxTree.GetRoot(cancellationToken).DescendantNodes())
+        {
+            if (node == call)
+            {
+                break;
+            }
+
+            if (IsCandidate(node, cancellationToken))
+            {
+                index++;
+            }
+        }
+
+        return new MappingOrder(call.SyntaxTree.FilePath, index);
     }
 
     /// <summary>Constant members of a <c>defaults: new { controller = "Blog" }</c> anonymous object.</summary>

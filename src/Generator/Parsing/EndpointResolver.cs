@@ -20,80 +20,80 @@ internal static class EndpointResolver
         ImmutableArray<ControllerRouteMappingSpec> mappings,
         bool assemblyInstrumented)
     {
-        var endpoints = new HashSet<EndpointModel>();
+        // Two calls or actions that resolve alike stay two endpoints, as in the application: only the catalog merges
+        // them, into one instrument.
+        var endpoints = new List<EndpointModel>();
         foreach (var endpoint in minimalApis)
         {
-            endpoints.Add(new EndpointModel(
-                EndpointKind.MinimalApi,
-                endpoint.Template,
-                endpoint.Status,
-                RouteNaming.InstrumentedMethods(endpoint.Methods),
-                endpoint.HandlerName,
-                InstrumentationChoices.IsInstrumented(assemblyInstrumented, endpoint.Choice),
-                endpoint.Location));
+            endpoints.Add(ForMinimalApi(endpoint, assemblyInstrumented));
         }
 
-        var orderedMappings = mappings.OrderBy(mapping => mapping.Location.FilePath, StringComparer.Ordinal)
-            .ThenBy(mapping => mapping.Location.StartLine)
-            .ThenBy(mapping => mapping.Location.StartColumn)
-            .ToList();
-
-        // Conventions on any MapControllers-style call land on the shared controller data source, so every action sees them.
-        var mappingConvention = InstrumentationChoices.Last(orderedMappings.Select(mapping => mapping.Convention));
-        var conventionalRoutes = orderedMappings.Where(mapping => mapping.Kind == ControllerMappingKind.ConventionalRoute).ToList();
-
+        var controllerMappings = ControllerMappings.From(mappings);
         foreach (var controller in controllers)
         {
             foreach (var action in controller.Actions)
             {
-                var instrumented = InstrumentationChoices.IsInstrumented(
-                    assemblyInstrumented,
-                    InstrumentationChoices.Override(action.Choice, mappingConvention));
-                foreach (var route in action.AttributeRoutes)
-                {
-                    endpoints.Add(new EndpointModel(
-                        EndpointKind.ControllerAction,
-                        route.Template,
-                        route.Status,
-                        RouteNaming.InstrumentedMethods(route.Methods),
-                        action.MethodName,
-                        instrumented,
-                        action.Location));
-                }
-
-                foreach (var methods in action.ConventionalSelectors)
-                {
-                    foreach (var mapping in conventionalRoutes)
-                    {
-                        var (template, status) = ConventionalTemplate(mapping, controller, action);
-                        if (status == TemplateStatus.Resolved && template is null)
-                        {
-                            continue; // the route cannot reach this action
-                        }
-
-                        endpoints.Add(new EndpointModel(
-                            EndpointKind.ControllerAction,
-                            template,
-                            status,
-                            RouteNaming.InstrumentedMethods(methods),
-                            action.MethodName,
-                            instrumented,
-                            action.Location));
-                    }
-                }
+                endpoints.AddRange(ForAction(controller, action, controllerMappings, assemblyInstrumented));
             }
         }
 
+        // Every field takes part, so endpoints that compare equal are identical and the order is deterministic.
         return endpoints
-            .OrderBy(endpoint => endpoint.Template ?? string.Empty, StringComparer.Ordinal)
-            .ThenBy(endpoint => endpoint.Kind)
-            .ThenBy(endpoint => endpoint.HandlerName ?? string.Empty, StringComparer.Ordinal)
-            .ThenBy(endpoint => endpoint.Location.FilePath, StringComparer.Ordinal)
-            .ThenBy(endpoint => endpoint.Location.StartLine)
-            .ThenBy(endpoint => endpoint.Location.StartColumn)
-            .ThenBy(endpoint => endpoint.Status)
-            .ThenBy(endpoint => string.Join(",", endpoint.Methods), StringComparer.Ordinal)
+            .OrderBy(endpoint => endpoint, EndpointOrder.Instance)
             .ToEquatableArray();
+    }
+
+    public static EndpointModel ForMinimalApi(MinimalApiEndpointSpec endpoint, bool assemblyInstrumented) =>
+        new(
+            EndpointKind.MinimalApi,
+            endpoint.Template,
+            endpoint.Status,
+            RouteNaming.InstrumentedMethods(endpoint.Methods),
+            endpoint.HandlerName,
+            InstrumentationChoices.IsInstrumented(assemblyInstrumented, endpoint.Choice));
+
+    /// <summary>
+    /// The endpoints of one action: one per attribute route and one per conventional route that reaches it, those that
+    /// resolve alike (two identical conventional routes) counted once.
+    /// </summary>
+    public static List<EndpointModel> ForAction(ControllerSpec controller, ActionSpec action, ControllerMappings mappings, bool assemblyInstrumented)
+    {
+        var endpoints = new List<EndpointModel>();
+        var instrumented = InstrumentationChoices.IsInstrumented(
+            assemblyInstrumented,
+            InstrumentationChoices.Override(action.Choice, mappings.Convention));
+        foreach (var route in action.AttributeRoutes)
+        {
+            endpoints.Add(new EndpointModel(
+                EndpointKind.ControllerAction,
+                route.Template,
+                route.Status,
+                RouteNaming.InstrumentedMethods(route.Methods),
+                action.MethodName,
+                instrumented));
+        }
+
+        foreach (var methods in action.ConventionalSelectors)
+        {
+            foreach (var mapping in mappings.ConventionalRoutes)
+            {
+                var (template, status) = ConventionalTemplate(mapping, controller, action);
+                if (status == TemplateStatus.Resolved && template is null)
+                {
+                    continue; // the route cannot reach this action
+                }
+
+                endpoints.Add(new EndpointModel(
+                    EndpointKind.ControllerAction,
+                    template,
+                    status,
+                    RouteNaming.InstrumentedMethods(methods),
+                    action.MethodName,
+                    instrumented));
+            }
+        }
+
+        return endpoints.Distinct().ToList();
     }
 
     /// <summary>
@@ -168,5 +168,65 @@ internal static class EndpointResolver
         }
 
         return mapping.Defaults.FirstOrDefault(value => string.Equals(value.Name, key, StringComparison.OrdinalIgnoreCase))?.Value;
+    }
+}
+
+/// <summary>What the <c>MapControllers</c>-style calls of an application mean for every controller action.</summary>
+/// <param name="Convention">
+/// The convention applied last: conventions on any of these calls land on the shared controller data source, so every
+/// action sees them.
+/// </param>
+/// <param name="ConventionalRoutes">The conventional routes, in source order.</param>
+internal sealed record ControllerMappings(InstrumentationChoice Convention, IReadOnlyList<ControllerRouteMappingSpec> ConventionalRoutes)
+{
+    public static ControllerMappings From(IEnumerable<ControllerRouteMappingSpec> mappings)
+    {
+        var ordered = mappings
+            .OrderBy(mapping => mapping.Order.FilePath, StringComparer.Ordinal)
+            .ThenBy(mapping => mapping.Order.Index)
+            .ToList();
+        return new ControllerMappings(
+            InstrumentationChoices.Last(ordered.Select(mapping => mapping.Convention)),
+            ordered.Where(mapping => mapping.Kind == ControllerMappingKind.ConventionalRoute).ToList());
+    }
+}
+
+/// <summary>
+/// The order endpoints are listed in: by template first, so related routes stay together. Split in two so the analyzers
+/// can put an endpoint's source position between the halves.
+/// </summary>
+internal sealed class EndpointOrder : IComparer<EndpointModel>
+{
+    public static readonly EndpointOrder Instance = new();
+
+    public int Compare(EndpointModel? x, EndpointModel? y)
+    {
+        if (ReferenceEquals(x, y))
+        {
+            return 0;
+        }
+
+        if (x is null || y is null)
+        {
+            return x is null ? -1 : 1;
+        }
+
+        var order = CompareLeading(x, y);
+        return order != 0 ? order : CompareTrailing(x, y);
+    }
+
+    public static int CompareLeading(EndpointModel x, EndpointModel y)
+    {
+        var order = string.CompareOrdinal(x.Template ?? string.Empty, y.Template ?? string.Empty);
+        order = order != 0 ? order : x.Kind.CompareTo(y.Kind);
+        return order != 0 ? order : string.CompareOrdinal(x.HandlerName ?? string.Empty, y.HandlerName ?? string.Empty);
+    }
+
+    public static int CompareTrailing(EndpointModel x, EndpointModel y)
+    {
+        var order = x.Status.CompareTo(y.Status);
+        order = order != 0 ? order : string.CompareOrdinal(string.Join(",", x.Methods), string.Join(",", y.Methods));
+        order = order != 0 ? order : x.IsInstrumented.CompareTo(y.IsInstrumented);
+        return order != 0 ? order : (x.Template is null).CompareTo(y.Template is null);
     }
 }

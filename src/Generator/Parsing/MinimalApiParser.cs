@@ -28,7 +28,14 @@ internal static class MinimalApiParser
         node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
         && MappingMethods.ContainsKey(access.Name.Identifier.ValueText);
 
-    public static MinimalApiEndpointSpec? Parse(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken)
+    public static MinimalApiEndpointSpec? Parse(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken) =>
+        ParseWithSite(call, model, cancellationToken)?.Spec;
+
+    /// <summary>
+    /// The spec and its pattern argument, where diagnostics about the endpoint go. Only analyzers ask for the site: the
+    /// generator's specs carry no position, so edits that only move an endpoint leave them equal.
+    /// </summary>
+    public static (MinimalApiEndpointSpec Spec, SyntaxNode Pattern)? ParseWithSite(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken)
     {
         if (model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation
             || !IsEndpointMapping(invocation.TargetMethod))
@@ -74,13 +81,13 @@ internal static class MinimalApiParser
         var applied = new List<InstrumentationChoice>(groupChoices) { handler.Choice };
         applied.AddRange(BuilderChains.ConventionsAppliedTo(call, model, cancellationToken));
 
-        return new MinimalApiEndpointSpec(
+        var spec = new MinimalApiEndpointSpec(
             template,
             status,
             ReadMethods(invocation),
             handler.Name,
-            InstrumentationChoices.Last(applied),
-            SourceSpan.From(patternArgument.Syntax));
+            InstrumentationChoices.Last(applied));
+        return (spec, patternArgument.Syntax);
     }
 
     private static bool IsEndpointMapping(IMethodSymbol method) =>

@@ -1,10 +1,11 @@
 using Microsoft.CodeAnalysis;
 
-namespace Instrumentation.Generator.Model;
+namespace Instrumentation.Analyzers.Locations;
 
 /// <summary>
-/// Where something was found, as plain values: a <see cref="Location"/> would pin the whole compilation in the
-/// incremental cache and never compare equal across edits.
+/// Where the analyzers found an endpoint, as plain values that compare equal for the same place (a key across the
+/// concurrent callbacks of one analysis). Analyzers only: the generator's specs carry no position, so edits that only
+/// move code leave its cache intact.
 /// </summary>
 internal sealed record SourceSpan(string FilePath, int StartLine, int StartColumn, int EndLine, int EndColumn)
 {
