@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the real servers the integration tests run against, when they are missing: Prometheus (with promtool),
-# carbon-cache and whisper-fetch (graphite-carbon), wrk. Debian packages; needs root (CI and dev machines run as root).
+# carbon-cache and whisper-fetch (graphite-carbon), wrk; and what Native AOT links with (clang, zlib headers), for the
+# package test that publishes a consumer with PublishAot. Debian packages; needs root (CI and dev machines run as root).
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
@@ -8,6 +9,8 @@ command -v promtool >/dev/null || missing+=(prometheus)
 command -v carbon-cache >/dev/null || missing+=(graphite-carbon)
 command -v whisper-fetch >/dev/null || missing+=(python3-whisper)
 command -v wrk >/dev/null || missing+=(wrk)
+command -v clang >/dev/null || missing+=(clang)
+[[ -e /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
 if ((${#missing[@]})); then
   echo "== installing ${missing[*]}"
   sudo_cmd=""
@@ -19,6 +22,6 @@ if ((${#missing[@]})); then
     $sudo_cmd systemctl stop "$service" 2>/dev/null || true
   done
 fi
-for tool in prometheus promtool carbon-cache whisper-fetch; do
+for tool in prometheus promtool carbon-cache whisper-fetch clang; do
   command -v "$tool" >/dev/null || { echo "install-deps: $tool is still missing" >&2; exit 1; }
 done

@@ -53,6 +53,7 @@ internal sealed class ConsumerProject : IDisposable
                 <ImplicitUsings>enable</ImplicitUsings>
                 <EmitCompilerGeneratedFiles>true</EmitCompilerGeneratedFiles>
                 <RestorePackagesPath>$(MSBuildProjectDirectory)/packages</RestorePackagesPath>
+                <DefaultItemExcludes>$(DefaultItemExcludes);packages/**</DefaultItemExcludes>
                 {extraProperties}
               </PropertyGroup>
               <ItemGroup>
@@ -71,9 +72,46 @@ internal sealed class ConsumerProject : IDisposable
     }
 
     /// <summary>Runs dotnet with arguments in the project folder; returns exit code and all output.</summary>
-    public (int ExitCode, string Output) Dotnet(params string[] arguments)
+    public (int ExitCode, string Output) Dotnet(params string[] arguments) => Dotnet(TimeSpan.FromMinutes(4), arguments);
+
+    /// <summary>Runs dotnet with a longer limit, for a Native AOT publish.</summary>
+    public (int ExitCode, string Output) Dotnet(TimeSpan limit, params string[] arguments) => Execute("dotnet", Directory, limit, arguments);
+
+    /// <summary>Runs a program to its end (a published app that should fail at startup); returns exit code and all output.</summary>
+    public static (int ExitCode, string Output) RunToExit(string executable, TimeSpan limit, params string[] arguments) =>
+        Execute(executable, Path.GetDirectoryName(executable)!, limit, arguments);
+
+    /// <summary>Starts the built app on a loopback port; the caller disposes the process.</summary>
+    public Process Run(int port)
     {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Directory, RedirectStandardOutput = true, RedirectStandardError = true };
+        var dll = System.IO.Directory.GetFiles(Path.Combine(Directory, "bin"), "*.dll", SearchOption.AllDirectories)
+            .Single(f => Path.GetFileName(f) == Name + ".dll" && !f.Contains("/obj/", StringComparison.Ordinal));
+        return Start("dotnet", Path.GetDirectoryName(dll)!, [dll, "--urls", $"http://127.0.0.1:{port}"]);
+    }
+
+    /// <summary>Starts a published native executable on a loopback port, with more command-line arguments; the caller disposes the process.</summary>
+    public static Process RunNative(string executable, int port, params string[] arguments) =>
+        Start(executable, Path.GetDirectoryName(executable)!, [.. arguments, "--urls", $"http://127.0.0.1:{port}"]);
+
+    private static Process Start(string fileName, string workingDirectory, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in arguments)
+        {
+            info.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static (int ExitCode, string Output) Execute(string fileName, string workingDirectory, TimeSpan limit, IEnumerable<string> arguments)
+    {
+        var info = new ProcessStartInfo(fileName) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in arguments)
         {
             info.ArgumentList.Add(argument);
@@ -90,31 +128,14 @@ internal sealed class ConsumerProject : IDisposable
         process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(4)))
+        if (!process.WaitForExit(limit))
         {
             process.Kill(entireProcessTree: true);
-            throw new TimeoutException($"dotnet {string.Join(' ', arguments)} took over 4 minutes:\n{output}");
+            throw new TimeoutException($"{fileName} {string.Join(' ', arguments)} took over {limit.TotalMinutes} minutes:\n{output}");
         }
 
         process.WaitForExit();
         return (process.ExitCode, output.ToString());
-    }
-
-    /// <summary>Starts the built app on a loopback port; the caller disposes the process.</summary>
-    public Process Run(int port)
-    {
-        var dll = System.IO.Directory.GetFiles(Path.Combine(Directory, "bin"), "*.dll", SearchOption.AllDirectories)
-            .Single(f => Path.GetFileName(f) == Name + ".dll" && !f.Contains("/obj/", StringComparison.Ordinal));
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = Path.GetDirectoryName(dll)!, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(dll);
-        info.ArgumentList.Add("--urls");
-        info.ArgumentList.Add($"http://127.0.0.1:{port}");
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return process;
     }
 
     public string GeneratedSource(string fileName) =>

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Instrumentation.TestSupport;
 
 namespace Instrumentation.Package.Tests;
@@ -73,22 +72,14 @@ public sealed class PackageConsumerTests
                 async () => (metrics = await http.GetStringAsync("/metrics")).Contains("request_seconds_count", StringComparison.Ordinal),
                 TimeSpan.FromSeconds(10),
                 "no request_seconds_count in /metrics");
-            Assert.Equal(2, Count(metrics, "/style/{id}/make"));
-            Assert.Equal(1, Count(metrics, "/style/{id}/price"));
-            Assert.Equal(1, Count(metrics, "/api/orders/{id:int}"));
+            Assert.Equal(2, Exposition.Count(metrics, "/style/{id}/make"));
+            Assert.Equal(1, Exposition.Count(metrics, "/style/{id}/price"));
+            Assert.Equal(1, Exposition.Count(metrics, "/api/orders/{id:int}"));
             Assert.DoesNotContain("healthz", metrics, StringComparison.Ordinal);
         }
         finally
         {
             app.Kill(entireProcessTree: true);
         }
-    }
-
-    private static long Count(string exposition, string addr)
-    {
-        var line = exposition.Split('\n').Single(l =>
-            l.StartsWith("request_seconds_count{", StringComparison.Ordinal) && l.Contains($"addr=\"{addr}\"", StringComparison.Ordinal)
-            && l.Contains("status=\"200\"", StringComparison.Ordinal));
-        return long.Parse(Regex.Match(line, @"\s(\d+)(\s\d+)?$").Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
     }
 }
