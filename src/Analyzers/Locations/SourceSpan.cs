@@ -11,10 +11,6 @@ internal sealed record SourceSpan(string FilePath, int StartLine, int StartColum
 {
     public static readonly SourceSpan None = new(string.Empty, 0, 0, 0, 0);
 
-    public static SourceSpan From(SyntaxNode node) => From(node.GetLocation());
-
-    public static SourceSpan From(SyntaxToken token) => From(token.GetLocation());
-
     public static SourceSpan From(Location location)
     {
         var span = location.GetLineSpan();
