@@ -1,11 +1,20 @@
 using System.Globalization;
-using Instrumentation.Tracing;
+using Instrumentation.Configuration;
+using Microsoft.Extensions.Options;
 
-namespace Instrumentation.Configuration;
+namespace Instrumentation.Tracing;
 
-internal sealed partial class InstrumentationOptionsValidator
+/// <summary>Checks <c>Instrumentation:Tracing</c> at startup; each failure names the key.</summary>
+internal sealed class TracingOptionsValidator : IValidateOptions<InstrumentationOptions>
 {
-    static partial void ValidateTracing(TracingOptions options, List<string> failures)
+    public ValidateOptionsResult Validate(string? name, InstrumentationOptions all)
+    {
+        var failures = new List<string>();
+        Validate(all.Tracing, failures);
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    private static void Validate(TracingOptions options, List<string> failures)
     {
         const string section = InstrumentationOptions.SectionName + ":Tracing";
         if (options.SamplingRate is { } rate && !(rate >= 0 && rate <= 1))
