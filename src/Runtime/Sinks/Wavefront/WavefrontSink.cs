@@ -11,7 +11,8 @@ namespace Instrumentation.Sinks.Wavefront;
 /// <summary>Registers the Wavefront sink.</summary>
 internal static class WavefrontSink
 {
-    private const string Refusal =
+    /// <summary>What the log says after "… refused " when the token is refused.</summary>
+    internal const string Refusal =
         "the API token (HTTP 401/403); points are dropped (counted in ~sdk.csharp.aspnetcore.*.rejected.count) until Instrumentation:Wavefront:Token is corrected.";
 
     /// <summary>
