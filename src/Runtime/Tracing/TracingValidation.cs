@@ -1,20 +1,14 @@
 using System.Globalization;
 using Instrumentation.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Instrumentation.Tracing;
 
 /// <summary>Checks <c>Instrumentation:Tracing</c> at startup; each failure names the key.</summary>
-internal sealed class TracingOptionsValidator : IValidateOptions<InstrumentationOptions>
+internal sealed class TracingOptionsValidator : SectionValidator<TracingOptions>
 {
-    public ValidateOptionsResult Validate(string? name, InstrumentationOptions all)
-    {
-        var failures = new List<string>();
-        Validate(all.Tracing, failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+    protected override TracingOptions Section(InstrumentationOptions options) => options.Tracing;
 
-    private static void Validate(TracingOptions options, List<string> failures)
+    protected override void Check(TracingOptions options, List<string> failures)
     {
         const string section = InstrumentationOptions.SectionName + ":Tracing";
         if (options.SamplingRate is { } rate && !(rate >= 0 && rate <= 1))

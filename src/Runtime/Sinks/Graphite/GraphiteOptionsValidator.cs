@@ -1,19 +1,13 @@
 using Instrumentation.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Instrumentation.Sinks.Graphite;
 
 /// <summary>Checks <c>Instrumentation:Graphite</c> at startup; each failure names the key.</summary>
-internal sealed class GraphiteOptionsValidator : IValidateOptions<InstrumentationOptions>
+internal sealed class GraphiteOptionsValidator : SectionValidator<GraphiteOptions>
 {
-    public ValidateOptionsResult Validate(string? name, InstrumentationOptions all)
-    {
-        var failures = new List<string>();
-        Validate(all.Graphite, failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+    protected override GraphiteOptions Section(InstrumentationOptions options) => options.Graphite;
 
-    private static void Validate(GraphiteOptions options, List<string> failures)
+    protected override void Check(GraphiteOptions options, List<string> failures)
     {
         const string section = InstrumentationOptions.SectionName + ":Graphite";
         InstrumentationOptionsValidator.RequireText(failures, $"{section}:Host", options.Host);

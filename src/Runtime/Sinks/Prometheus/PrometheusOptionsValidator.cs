@@ -1,20 +1,14 @@
 using System.Globalization;
 using Instrumentation.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Instrumentation.Sinks.Prometheus;
 
 /// <summary>Checks <c>Instrumentation:Prometheus</c> at startup; each failure names the key.</summary>
-internal sealed class PrometheusOptionsValidator : IValidateOptions<InstrumentationOptions>
+internal sealed class PrometheusOptionsValidator : SectionValidator<PrometheusOptions>
 {
-    public ValidateOptionsResult Validate(string? name, InstrumentationOptions all)
-    {
-        var failures = new List<string>();
-        Validate(all.Prometheus, failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+    protected override PrometheusOptions Section(InstrumentationOptions options) => options.Prometheus;
 
-    private static void Validate(PrometheusOptions options, List<string> failures)
+    protected override void Check(PrometheusOptions options, List<string> failures)
     {
         const string section = InstrumentationOptions.SectionName + ":Prometheus";
         if (string.IsNullOrWhiteSpace(options.Path) || !options.Path.StartsWith('/'))

@@ -1,19 +1,13 @@
 using Instrumentation.Configuration;
-using Microsoft.Extensions.Options;
 
 namespace Instrumentation.Sinks.Wavefront;
 
 /// <summary>Checks <c>Instrumentation:Wavefront</c> at startup when reporting is on; each failure names the key.</summary>
-internal sealed class WavefrontOptionsValidator : IValidateOptions<InstrumentationOptions>
+internal sealed class WavefrontOptionsValidator : SectionValidator<WavefrontOptions>
 {
-    public ValidateOptionsResult Validate(string? name, InstrumentationOptions all)
-    {
-        var failures = new List<string>();
-        Validate(all.Wavefront, failures);
-        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
-    }
+    protected override WavefrontOptions Section(InstrumentationOptions options) => options.Wavefront;
 
-    private static void Validate(WavefrontOptions options, List<string> failures)
+    protected override void Check(WavefrontOptions options, List<string> failures)
     {
         const string section = $"{InstrumentationOptions.SectionName}:Wavefront";
         var proxy = !string.IsNullOrWhiteSpace(options.ProxyHost);
