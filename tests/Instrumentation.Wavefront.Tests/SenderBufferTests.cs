@@ -91,24 +91,4 @@ public class SenderBufferTests
         var stats = sender.Stats(WavefrontDataKind.Metric);
         Assert.Equal((10L, 0L, 0, 100), (stats.Dropped, stats.Sent, stats.QueueSize, stats.RemainingCapacity));
     }
-
-    private sealed class RecordingTransport : ILineTransport<WavefrontDataKind>
-    {
-        public List<(byte[] Payload, List<string> Lines)> Batches { get; } = [];
-
-        public Queue<SendOutcome> Outcomes { get; init; } = new();
-
-        public Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
-        {
-            // The payload is only valid during the call: copy it.
-            var bytes = payload.ToArray();
-            var lines = Encoding.UTF8.GetString(bytes).Split('\n').SkipLast(1).ToList();
-            Batches.Add((bytes, lines));
-            return Task.FromResult(Outcomes.TryDequeue(out var outcome) ? outcome : SendOutcome.Delivered);
-        }
-
-        public void Dispose()
-        {
-        }
-    }
 }

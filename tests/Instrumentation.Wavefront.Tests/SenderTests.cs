@@ -203,9 +203,9 @@ public class SenderTests
 }
 
 /// <summary>A clock tests move by hand; timers stay real.</summary>
-internal sealed class ManualTime : TimeProvider
+internal sealed class ManualTime(DateTimeOffset? start = null) : TimeProvider
 {
-    private DateTimeOffset now = DateTimeOffset.UtcNow;
+    private DateTimeOffset now = start ?? DateTimeOffset.UtcNow;
 
     public override DateTimeOffset GetUtcNow() => now;
 

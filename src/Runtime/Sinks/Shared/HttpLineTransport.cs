@@ -55,7 +55,7 @@ internal sealed class HttpLineTransport<TChannel> : ILineTransport<TChannel>
 
             return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? SendOutcome.Rejected : SendOutcome.Retry;
         }
-        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException)
+        catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or ObjectDisposedException)
         {
             return SendOutcome.Retry;
         }
