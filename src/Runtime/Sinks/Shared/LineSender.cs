@@ -40,7 +40,7 @@ internal class LineSender<TChannel> : IDisposable
 
     public LineSender(ILineTransport<TChannel> transport, LineSenderSettings settings, ILogger logger, TimeProvider time)
     {
-        if (Enum.GetUnderlyingType(typeof(TChannel)) != typeof(int) || Channels.Select(Index).SequenceEqual(Enumerable.Range(0, Channels.Length)) is false)
+        if (Enum.GetUnderlyingType(typeof(TChannel)) != typeof(int) || !Channels.Select(Index).SequenceEqual(Enumerable.Range(0, Channels.Length)))
         {
             throw new InvalidOperationException($"{typeof(TChannel).Name} must number its channels 0, 1, 2... as int.");
         }
@@ -209,6 +209,11 @@ internal class LineSender<TChannel> : IDisposable
 
                 var outcome = await transport.SendAsync(Channels[i], batch.Payload, cancellation).ConfigureAwait(false);
                 Record(channel, outcome, batch.Lines);
+                if (outcome != SendOutcome.Delivered)
+                {
+                    // Even at shutdown, where the backoff does not hold, one failure per channel per flush.
+                    break;
+                }
             }
         }
     }
