@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using BenchmarkDotNet.Attributes;
+using Instrumentation.Sinks.Shared;
 using Instrumentation.Sinks.Wavefront;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
@@ -168,14 +169,14 @@ public class TracingBenchmarks
             ["Instrumentation:Wavefront:FlushIntervalSeconds"] = "1",
             ["Instrumentation:Wavefront:ReportingIntervalSeconds"] = "3600",
         },
-        services => services.AddSingleton(new WavefrontTestHooks { Transport = () => new DiscardingTransport() }),
+        services => services.AddSingleton<ILineTransport<WavefrontDataKind>>(new DiscardingTransport()),
         logging);
 
     /// <summary>
     /// Wavefront's own sender (buffers, batches, flushes every second) in front of a transport that accepts every
     /// batch and writes it nowhere: the whole export path except the socket.
     /// </summary>
-    private sealed class DiscardingTransport : IWavefrontTransport
+    private sealed class DiscardingTransport : ILineTransport<WavefrontDataKind>
     {
         public static long SpanBytes;
 

@@ -106,11 +106,11 @@ public class CarbonTests : IClassFixture<CarbonFixture>
         var sent = new Expected();
         await Send(sent, HttpMethod.Get, "/catalog/files/a/b", 2, HttpStatusCode.OK, "catalog.files.path");
         await Send(sent, HttpMethod.Get, "/", 1, HttpStatusCode.OK, "root");
-        await Task.Delay(1500);
+        await NextIntervalReported(reporter);
         await Send(sent, HttpMethod.Get, "/catalog/files/c", 2, HttpStatusCode.OK, "catalog.files.path");
         await Send(sent, HttpMethod.Get, "/", 2, HttpStatusCode.OK, "root");
         await Eventually(() => Task.FromResult(reporter.BufferedPoints > 0), "nothing was buffered while carbon was down");
-        await Task.Delay(1500);
+        await NextIntervalReported(reporter);
         var up = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         await carbon.StartCarbon();
 
@@ -150,6 +150,14 @@ public class CarbonTests : IClassFixture<CarbonFixture>
         }
 
         expected.Add(route, (int)status, times);
+    }
+
+    // Every interval reports every declared route, so while carbon is down the buffer grows once per interval: the
+    // requests sent before this call are in an interval that has been read.
+    private static Task NextIntervalReported(Instrumentation.Sinks.Graphite.GraphiteReporter reporter)
+    {
+        var before = reporter.BufferedPoints;
+        return Eventually(() => Task.FromResult(reporter.BufferedPoints > before), "no interval was reported while carbon was down");
     }
 
     private static async Task<List<string>> Settled(Func<Task<List<string>>> problems)

@@ -2,6 +2,7 @@ using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
 using Instrumentation.Sinks.Graphite;
+using Instrumentation.Sinks.Shared;
 using Instrumentation.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -18,26 +19,26 @@ public class SenderTests
     public async Task Points_wait_while_carbon_is_down_and_arrive_with_their_timestamps_what_did_not_fit_is_counted()
     {
         var port = FreePort.Next();
-        await using var sender = Sender(port, capacity: 10);
+        using var sender = Sender(port, capacity: 10);
         sender.Start();
 
         var first = Points("a.count", 6, timestamp: 1000);
         var second = Points("b.count", 6, timestamp: 1001);
         Assert.Equal(0, sender.Enqueue(first));
         Assert.Equal(2, sender.Enqueue(second));
-        await Task.Delay(300);
-        Assert.Equal(10, sender.Buffered);
-        Assert.Equal(2, sender.Dropped);
-        Assert.Equal(0, sender.Sent);
+        await WaitUntil(() => Stats(sender).Failures > 0); // carbon is not there yet: the first send failed
+        Assert.Equal(10, Stats(sender).QueueSize);
+        Assert.Equal(2, Stats(sender).Dropped);
+        Assert.Equal(0, Stats(sender).Sent);
 
         await using var carbon = LineCollector.Start(port);
         var lines = await carbon.WaitForLines(10, Patience);
 
         var expected = first.Concat(second.Take(4)).Select(p => p.ToLine().TrimEnd('\n'));
         Assert.Equal(expected, lines);
-        await WaitUntil(() => sender.Sent == 10);
-        Assert.Equal(0, sender.Buffered);
-        Assert.Equal(2, sender.Dropped);
+        await WaitUntil(() => Stats(sender).Sent == 10);
+        Assert.Equal(0, Stats(sender).QueueSize);
+        Assert.Equal(2, Stats(sender).Dropped);
     }
 
     [Fact]
@@ -45,20 +46,19 @@ public class SenderTests
     {
         var port = FreePort.Next();
         await using var carbon = LineCollector.Start(port);
-        await using var sender = Sender(port, capacity: 100);
+        using var sender = Sender(port, capacity: 100);
         sender.Start();
 
         sender.Enqueue(Points("a.count", 3, timestamp: 2000));
         await carbon.WaitForLines(3, Patience);
         carbon.CloseConnections();
-        await Task.Delay(100);
 
         sender.Enqueue(Points("b.count", 3, timestamp: 2001));
         var lines = await carbon.WaitForLines(6, Patience);
 
         Assert.Equal(["b.count.0 0 2001", "b.count.1 1 2001", "b.count.2 2 2001"], lines.Skip(3));
         Assert.Equal(2, carbon.Connections);
-        Assert.Equal(0, sender.Dropped);
+        Assert.Equal(0, Stats(sender).Dropped);
     }
 
     [Fact]
@@ -68,13 +68,15 @@ public class SenderTests
         await using var carbon = LineCollector.Start(port);
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
         var route = registry.GetOrCreate(RouteDescriptor.For("/foo", "GET", "Foo"), metadata: null, traced: false, declared: true);
-        var reporter = Reporter(registry, port, interval: 60);
+        await using var services = Services(registry, port, interval: 60);
+        var reporting = services.GetRequiredService<GraphiteIntervalReporter>();
+        var reporter = services.GetRequiredService<GraphiteReporter>();
 
-        await reporter.StartAsync(CancellationToken.None);
+        await Start(reporting);
         route.Record(200, 1_000_000, 10);
         route.Record(200, 1_000_000, 10);
         route.Record(502, 1_000_000, 10);
-        await reporter.StopAsync(CancellationToken.None).WaitAsync(Patience);
+        await reporting.StoppedAsync(CancellationToken.None).WaitAsync(Patience);
 
         Assert.True(reporter.SentPoints > 0, "nothing sent at shutdown");
         var lines = await carbon.WaitForLines((int)reporter.SentPoints, Patience);
@@ -93,11 +95,13 @@ public class SenderTests
         var port = FreePort.Next();
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
         var route = registry.GetOrCreate(RouteDescriptor.For("/foo", "GET", "Foo"), metadata: null, traced: false, declared: true);
-        var reporter = Reporter(registry, port, interval: 60, shutdownTimeout: 1);
+        await using var services = Services(registry, port, interval: 60, shutdownTimeout: 1);
+        var reporting = services.GetRequiredService<GraphiteIntervalReporter>();
+        var reporter = services.GetRequiredService<GraphiteReporter>();
 
-        await reporter.StartAsync(CancellationToken.None);
+        await Start(reporting);
         route.Record(200, 1_000_000, 10);
-        await reporter.StopAsync(CancellationToken.None).WaitAsync(Patience);
+        await reporting.StoppedAsync(CancellationToken.None).WaitAsync(Patience);
 
         // count, status_code.200, status_type.2XX, size, pt and its four quantiles: nine points, at least one interval.
         Assert.True(reporter.DroppedPoints >= 9, $"dropped {reporter.DroppedPoints}");
@@ -120,30 +124,37 @@ public class SenderTests
         services.AddLogging();
         services.AddInstrumentation();
         await using var provider = services.BuildServiceProvider();
-        var reporter = provider.GetServices<IHostedService>().OfType<GraphiteReporter>().Single();
+        var reporting = provider.GetServices<IHostedService>().OfType<GraphiteIntervalReporter>().Single();
+        var reporter = provider.GetRequiredService<GraphiteReporter>();
 
-        await reporter.StartAsync(CancellationToken.None);
-        await Task.Delay(1500);
-        await reporter.StopAsync(CancellationToken.None);
+        // The whole life of a host: an enabled reporter would connect at the latest when the final report is drained.
+        await Start(reporting);
+        await reporting.StoppedAsync(CancellationToken.None);
 
-        Assert.Same(reporter, provider.GetRequiredService<GraphiteReporter>());
+        Assert.Same(reporting, provider.GetRequiredService<GraphiteIntervalReporter>());
         Assert.Equal(0, carbon.Connections);
         Assert.Equal(0, reporter.SentPoints);
     }
 
-    private static GraphiteSender Sender(int port, int capacity) =>
-        new("127.0.0.1", port, capacity, NullLogger.Instance)
-        {
-            FirstBackoff = TimeSpan.FromMilliseconds(50),
-            MaxBackoff = TimeSpan.FromMilliseconds(200),
-        };
+    private static GraphiteSender Sender(int port, int capacity) => new(
+        new TcpLineTransport<GraphiteChannel>("127.0.0.1", new Dictionary<GraphiteChannel, int> { [GraphiteChannel.Points] = port }),
+        new LineSenderSettings("carbon", capacity, BatchSize: 5_000, FlushInterval: TimeSpan.FromSeconds(1)),
+        NullLogger.Instance,
+        TimeProvider.System);
 
-    private static GraphiteReporter Reporter(InstrumentRegistry registry, int port, int interval, int shutdownTimeout = 5)
+    private static LineChannelStats Stats(GraphiteSender sender) => sender.Stats(GraphiteChannel.Points);
+
+    // The services as AddInstrumentation registers them, around the test's own registry.
+    private static ServiceProvider Services(InstrumentRegistry registry, int port, int interval, int shutdownTimeout = 5)
     {
-        var options = new InstrumentationOptions
+        var services = new ServiceCollection();
+        services.AddSingleton<IConfiguration>(new ConfigurationBuilder().Build());
+        services.AddLogging();
+        services.AddSingleton(registry);
+        services.AddInstrumentation(options =>
         {
-            Source = "h",
-            Graphite = new GraphiteOptions
+            options.Source = "h";
+            options.Graphite = new GraphiteOptions
             {
                 Enabled = true,
                 Host = "127.0.0.1",
@@ -151,9 +162,16 @@ public class SenderTests
                 Group = "g",
                 ReportingIntervalSeconds = interval,
                 ShutdownTimeoutSeconds = shutdownTimeout,
-            },
-        };
-        return new GraphiteReporter(registry, options, NullLogger<GraphiteReporter>.Instance, TimeProvider.System);
+            };
+        });
+        return services.BuildServiceProvider();
+    }
+
+    // What the host does when it starts: StartAsync, then StartedAsync once everything, the server included, runs.
+    private static async Task Start(GraphiteIntervalReporter reporting)
+    {
+        await reporting.StartAsync(CancellationToken.None);
+        await reporting.StartedAsync(CancellationToken.None);
     }
 
     private static List<GraphitePoint> Points(string name, int count, long timestamp) =>

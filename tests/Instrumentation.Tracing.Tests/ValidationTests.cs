@@ -28,7 +28,7 @@ public sealed class ValidationTests
     [Fact]
     public void RepeatedFormatsAndGoodValuesAreJudgedRight()
     {
-        var validator = new InstrumentationOptionsValidator();
+        var validator = new TracingOptionsValidator();
         var options = new InstrumentationOptions();
         options.Tracing.Propagation.AddRange(["w3c", "B3", "b3"]);
         options.Tracing.TracedAttributes.AddRange(["path", "header:X-Request-Id"]);

@@ -1,9 +1,12 @@
 using System.Globalization;
 using System.Net;
+using Instrumentation.Configuration;
+using Instrumentation.Sinks.Shared;
 using Instrumentation.Sinks.Wavefront;
 using Instrumentation.TestSupport;
 using Instrumentation.TestSupport.Wavefront;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
 using Xunit.Abstractions;
 
 namespace Instrumentation.Wavefront.Tests;
@@ -97,7 +100,7 @@ public class SampleReportingTests(ITestOutputHelper output)
             await Send(server, "/style/42/make", 5, HttpStatusCode.OK);
             await Send(server, "/catalog/7", 5, HttpStatusCode.OK);
             await Send(server, "/style/3/price", 5, HttpStatusCode.OK);
-            var sender = server.Get<WavefrontRuntime>().Sender!;
+            var sender = server.Get<WavefrontSender>();
             await ExternalProcess.WaitUntil(
                 () => Task.FromResult(sender.Stats(WavefrontDataKind.Metric).Dropped > 0), Patience, "the bounded buffer never overflowed");
             Assert.Equal(30, sender.Stats(WavefrontDataKind.Metric).QueueSize);
@@ -130,7 +133,9 @@ public class SampleReportingTests(ITestOutputHelper output)
             ["Instrumentation:Wavefront:Token"] = token,
             ["Instrumentation:Wavefront:ReportingIntervalSeconds"] = "1",
         };
-        var server = SampleServer.Start(settings, services => services.AddSingleton(new WavefrontTestHooks { HttpHandler = ingestion.CreateTrustingHandler }));
+        // The configured transport, with a handler that trusts the fake endpoint's certificate.
+        var server = SampleServer.Start(settings, services => services.AddSingleton<ILineTransport<WavefrontDataKind>>(
+            provider => WavefrontTransport.Create(provider.GetRequiredService<IOptions<InstrumentationOptions>>().Value.Wavefront, ingestion.CreateTrustingHandler())));
         try
         {
             await Send(server, "/style/42/make", 12, HttpStatusCode.OK);

@@ -1,4 +1,5 @@
 using System.Text;
+using Instrumentation.Sinks.Shared;
 using Instrumentation.Sinks.Wavefront;
 
 namespace Instrumentation.Wavefront.Tests;
@@ -13,7 +14,7 @@ public class SenderBufferTests
     public async Task Batches_hold_at_most_the_batch_size_in_order()
     {
         var transport = new RecordingTransport();
-        using var sender = new WavefrontSender(transport, capacity: 1000, batchSize: 100, "test", new ListLogger(), TimeProvider.System);
+        using var sender = SenderTests.Sender(transport, capacity: 1000, batch: 100, new ListLogger(), TimeProvider.System);
         for (var i = 0; i < 250; i++)
         {
             Assert.True(sender.TryEnqueue(WavefrontDataKind.Metric, $"\"m.{i}\" {i} source=\"h\""));
@@ -30,7 +31,7 @@ public class SenderBufferTests
     public async Task Lines_are_encoded_as_UTF8_encodes_the_string_whatever_their_size()
     {
         var transport = new RecordingTransport();
-        using var sender = new WavefrontSender(transport, capacity: 100, batchSize: 100, "test", new ListLogger(), TimeProvider.System);
+        using var sender = SenderTests.Sender(transport, capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
         string[] lines =
         [
             "\"größe\" 1 source=\"Zürich\" \"emoji\"=\"\U0001F600\"",
@@ -53,7 +54,8 @@ public class SenderBufferTests
     public async Task A_failed_batch_is_sent_again_byte_for_byte_before_anything_newer()
     {
         var transport = new RecordingTransport { Outcomes = new([SendOutcome.Retry, SendOutcome.Delivered, SendOutcome.Delivered]) };
-        using var sender = new WavefrontSender(transport, capacity: 100, batchSize: 3, "test", new ListLogger(), TimeProvider.System);
+        var time = new ManualTime();
+        using var sender = SenderTests.Sender(transport, capacity: 100, batch: 3, new ListLogger(), time);
         for (var i = 0; i < 3; i++)
         {
             sender.TryEnqueue(WavefrontDataKind.Span, $"line {i}");
@@ -61,6 +63,7 @@ public class SenderBufferTests
 
         await sender.FlushAsync(CancellationToken.None); // fails: the batch stays
         sender.TryEnqueue(WavefrontDataKind.Span, "line 3");
+        time.Advance(Backoff.Longest);
         await sender.FlushAsync(CancellationToken.None);
 
         Assert.Equal(3, transport.Batches.Count);
@@ -74,7 +77,7 @@ public class SenderBufferTests
     public async Task Dropping_at_shutdown_counts_every_line_held_in_flight_queued_or_filling()
     {
         var transport = new RecordingTransport { Outcomes = new(Enumerable.Repeat(SendOutcome.Retry, 100)) };
-        using var sender = new WavefrontSender(transport, capacity: 100, batchSize: 4, "test", new ListLogger(), TimeProvider.System);
+        using var sender = SenderTests.Sender(transport, capacity: 100, batch: 4, new ListLogger(), TimeProvider.System);
         for (var i = 0; i < 10; i++)
         {
             sender.TryEnqueue(WavefrontDataKind.Metric, $"line {i}");
@@ -87,25 +90,5 @@ public class SenderBufferTests
 
         var stats = sender.Stats(WavefrontDataKind.Metric);
         Assert.Equal((10L, 0L, 0, 100), (stats.Dropped, stats.Sent, stats.QueueSize, stats.RemainingCapacity));
-    }
-
-    private sealed class RecordingTransport : IWavefrontTransport
-    {
-        public List<(byte[] Payload, List<string> Lines)> Batches { get; } = [];
-
-        public Queue<SendOutcome> Outcomes { get; init; } = new();
-
-        public Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
-        {
-            // The payload is only valid during the call: copy it.
-            var bytes = payload.ToArray();
-            var lines = Encoding.UTF8.GetString(bytes).Split('\n').SkipLast(1).ToList();
-            Batches.Add((bytes, lines));
-            return Task.FromResult(Outcomes.TryDequeue(out var outcome) ? outcome : SendOutcome.Delivered);
-        }
-
-        public void Dispose()
-        {
-        }
     }
 }

@@ -1,4 +1,5 @@
-using System.Net;
+using Instrumentation.Configuration;
+using Instrumentation.Sinks.Shared;
 using Instrumentation.Sinks.Wavefront;
 using Instrumentation.TestSupport.Wavefront;
 using Microsoft.Extensions.Logging;
@@ -60,8 +61,11 @@ public class SenderTests
         await using var metrics = FakeWavefrontProxy.Create();
         await using var histograms = FakeWavefrontProxy.Create();
         await using var tracing = FakeWavefrontProxy.Create();
-        var transport = new WavefrontTcpTransport("127.0.0.1", metrics.Port, histograms.Port, tracing.Port, TimeProvider.System);
-        using var sender = new WavefrontSender(transport, 100, 100, "test", new ListLogger(), TimeProvider.System);
+        var transport = WavefrontTransport.Create(new WavefrontOptions
+        {
+            ProxyHost = "127.0.0.1", MetricsPort = metrics.Port, HistogramsPort = histograms.Port, TracingPort = tracing.Port,
+        });
+        using var sender = Sender(transport, capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
         sender.TryEnqueue(WavefrontDataKind.Metric, "\"m\" 1 source=\"h\"");
         sender.TryEnqueue(WavefrontDataKind.Histogram, "!M 1700000040 #1 2 \"h\" source=\"h\"");
         sender.TryEnqueue(WavefrontDataKind.Span, "\"op\" source=\"h\" traceId=0af76519-16cd-43dd-8448-eb211c80319c spanId=00000000-0000-0000-b7ad-6b7169203331 1700000000123 1");
@@ -76,12 +80,14 @@ public class SenderTests
     {
         await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: true);
         ingestion.Answer(500);
-        using var sender = DirectSender(ingestion, new ListLogger(), TimeProvider.System);
+        var time = new ManualTime();
+        using var sender = DirectSender(ingestion, new ListLogger(), time);
         Enqueue(sender, 0, 5);
         sender.TryEnqueue(WavefrontDataKind.Histogram, "!M 1700000040 #3 2.5 \"a.latency\" source=\"h\"");
 
         await sender.FlushAsync(CancellationToken.None);
         Assert.Equal((5, 1L), (sender.Stats(WavefrontDataKind.Metric).QueueSize, sender.Stats(WavefrontDataKind.Metric).Failures));
+        time.Advance(Backoff.Longest); // the failed kind waits out its backoff
         await sender.FlushAsync(CancellationToken.None);
 
         var requests = ingestion.Requests;
@@ -146,7 +152,7 @@ public class SenderTests
     [Fact]
     public void The_token_never_travels_over_plain_http()
     {
-        var error = Assert.Throws<InvalidOperationException>(() => new WavefrontHttpTransport(new Uri("http://example.com"), Token, new HttpClientHandler()));
+        var error = Assert.Throws<InvalidOperationException>(() => WavefrontTransport.Http(new Uri("http://example.com"), Token, new HttpClientHandler()));
         Assert.DoesNotContain(Token, error.Message);
     }
 
@@ -154,8 +160,8 @@ public class SenderTests
     public async Task The_proxy_http_form_sends_no_token()
     {
         await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
-        var transport = new WavefrontHttpTransport(ingestion.Address, token: null, new SocketsHttpHandler());
-        using var sender = new WavefrontSender(transport, 100, 100, "test", new ListLogger(), TimeProvider.System);
+        var transport = WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler());
+        using var sender = Sender(transport, capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
         Enqueue(sender, 0, 2);
         await sender.FlushAsync(CancellationToken.None);
         var request = Assert.Single(ingestion.Requests);
@@ -172,11 +178,17 @@ public class SenderTests
         }
     }
 
+    internal static WavefrontSender Sender(ILineTransport<WavefrontDataKind> transport, int capacity, int batch, ILogger logger, TimeProvider time) =>
+        new(transport, new LineSenderSettings("test", capacity, batch, TimeSpan.FromSeconds(1)), logger, time);
+
     private static WavefrontSender ProxySender(int port, int capacity, int batch) =>
-        new(new WavefrontTcpTransport("127.0.0.1", port, port, port, TimeProvider.System), capacity, batch, "test", new ListLogger(), TimeProvider.System);
+        Sender(WavefrontTransport.Create(new WavefrontOptions { ProxyHost = "127.0.0.1", MetricsPort = port, HistogramsPort = port, TracingPort = port }),
+            capacity, batch, new ListLogger(), TimeProvider.System);
 
     private static WavefrontSender DirectSender(FakeWavefrontIngestion ingestion, ILogger logger, TimeProvider time) =>
-        new(new WavefrontHttpTransport(ingestion.Address, Token, ingestion.CreateTrustingHandler()), 100, 100, ingestion.Address.ToString(), logger, time);
+        new(WavefrontTransport.Http(ingestion.Address, Token, ingestion.CreateTrustingHandler()),
+            new LineSenderSettings(WavefrontTransport.Destination(new WavefrontOptions { Server = ingestion.Address.ToString() }), 100, 100, TimeSpan.FromSeconds(1), WavefrontSink.Refusal),
+            logger, time);
 
     private static async Task FlushUntil(WavefrontSender sender, Func<bool> done)
     {
@@ -191,9 +203,9 @@ public class SenderTests
 }
 
 /// <summary>A clock tests move by hand; timers stay real.</summary>
-internal sealed class ManualTime : TimeProvider
+internal sealed class ManualTime(DateTimeOffset? start = null) : TimeProvider
 {
-    private DateTimeOffset now = DateTimeOffset.UtcNow;
+    private DateTimeOffset now = start ?? DateTimeOffset.UtcNow;
 
     public override DateTimeOffset GetUtcNow() => now;
 

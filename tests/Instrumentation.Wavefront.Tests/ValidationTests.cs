@@ -1,4 +1,5 @@
 using Instrumentation.Configuration;
+using Instrumentation.Sinks.Wavefront;
 
 namespace Instrumentation.Wavefront.Tests;
 
@@ -59,7 +60,7 @@ public class ValidationTests
     {
         var options = ReportBuilderTests.Options();
         configure(options);
-        var result = new InstrumentationOptionsValidator().Validate(null, options);
+        var result = new WavefrontOptionsValidator().Validate(null, options);
         return result.Failed ? [.. result.Failures] : [];
     }
 }

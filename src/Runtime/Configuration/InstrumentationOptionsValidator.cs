@@ -4,9 +4,9 @@ namespace Instrumentation.Configuration;
 
 /// <summary>
 /// Checks the whole section at startup; each failure names the configuration key, so a typo fails the deploy, not
-/// the dashboards. Sinks add their own checks in partial methods.
+/// the dashboards. Each sink registers its own validator for its own section.
 /// </summary>
-internal sealed partial class InstrumentationOptionsValidator : IValidateOptions<InstrumentationOptions>
+internal sealed class InstrumentationOptionsValidator : IValidateOptions<InstrumentationOptions>
 {
     private static readonly string[] ReservedTags = ["application", "service", "cluster", "shard"];
 
@@ -36,10 +36,6 @@ internal sealed partial class InstrumentationOptionsValidator : IValidateOptions
             failures.Add($"{section}:ErrorStatusCodeMinimum must be between 100 and 600 (got {options.ErrorStatusCodeMinimum}).");
         }
 
-        ValidatePrometheus(options.Prometheus, failures);
-        ValidateWavefront(options.Wavefront, failures);
-        ValidateGraphite(options.Graphite, failures);
-        ValidateTracing(options.Tracing, failures);
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 
@@ -50,12 +46,4 @@ internal sealed partial class InstrumentationOptionsValidator : IValidateOptions
             failures.Add($"{key} must not be empty.");
         }
     }
-
-    static partial void ValidatePrometheus(PrometheusOptions options, List<string> failures);
-
-    static partial void ValidateWavefront(WavefrontOptions options, List<string> failures);
-
-    static partial void ValidateGraphite(GraphiteOptions options, List<string> failures);
-
-    static partial void ValidateTracing(TracingOptions options, List<string> failures);
 }

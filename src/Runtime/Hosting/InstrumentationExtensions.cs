@@ -1,7 +1,10 @@
 using Instrumentation.Configuration;
 using Instrumentation.Hosting;
 using Instrumentation.Instruments;
-using Instrumentation.Sinks;
+using Instrumentation.Sinks.Graphite;
+using Instrumentation.Sinks.Prometheus;
+using Instrumentation.Sinks.Wavefront;
+using Instrumentation.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Routing;
@@ -43,7 +46,8 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddSingleton<EndpointBinder>();
             services.TryAddSingleton<EndpointBindingTargets>();
             services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, EndpointBindingStartupFilter>());
-            Sinks.Register(services);
+            // Registration order is shutdown order reversed: span export finishes before Wavefront drains.
+            services.AddPrometheus().AddWavefront().AddGraphite().AddTracing();
             return services;
         }
     }
@@ -66,7 +70,8 @@ namespace Microsoft.AspNetCore.Builder
                 ?? throw new InvalidOperationException(
                     "UseInstrumentation() needs the instrumentation services: call builder.Services.AddInstrumentation() first.");
             app.ApplicationServices.GetRequiredService<EndpointBindingTargets>().Add(EndpointBinding.RouteBuilders(app));
-            Sinks.Use(app);
+            app.UsePrometheus();
+            app.UseTracing();
             app.Use(next =>
             {
                 // Runs when the pipeline is built, after every Map call; catches UseEndpoints-style route builders that

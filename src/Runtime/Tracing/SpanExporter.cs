@@ -53,12 +53,12 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
 
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        if (!options.Tracing.Enabled || services.GetService<IWavefrontSender>() is not { } wavefront)
+        if (!options.Tracing.Enabled || !options.Wavefront.IsActive)
         {
             return Task.CompletedTask;
         }
 
-        sender = wavefront;
+        sender = services.GetRequiredService<IWavefrontSender>();
         tracer = services.GetRequiredService<RequestTracer>();
         formatter = new WavefrontSpanFormatter(options);
         queue = tracer.StartExport(options.Tracing.MaxQueuedSpans);

@@ -1,18 +1,19 @@
 using System.Diagnostics;
 using Instrumentation.Configuration;
-using Instrumentation.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Options;
 
-namespace Instrumentation.Sinks;
+namespace Instrumentation.Tracing;
 
-internal static partial class Sinks
+/// <summary>Registers tracing: the request tracer, the span exporter and the configured trace-context propagator.</summary>
+internal static class TracingSink
 {
-    static partial void AddTracing(IServiceCollection services)
+    public static IServiceCollection AddTracing(this IServiceCollection services)
     {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentationOptions>, TracingOptionsValidator>());
         services.TryAddSingleton<RequestTracer>();
         services.TryAddSingleton<RouteMeter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SpanExporter>());
@@ -22,14 +23,16 @@ internal static partial class Sinks
         var previous = services.LastOrDefault(d => d.ServiceType == typeof(DistributedContextPropagator) && !d.IsKeyedService);
         if (previous?.ImplementationFactory?.Target is TracingPropagatorFactory)
         {
-            return;
+            return services;
         }
 
         var factory = new TracingPropagatorFactory(previous);
         services.Replace(ServiceDescriptor.Singleton<DistributedContextPropagator>(factory.Create));
+        return services;
     }
 
-    static partial void UseTracing(IApplicationBuilder app)
+    /// <summary>Starts the request tracer and installs the propagator process-wide, when tracing is enabled.</summary>
+    public static void UseTracing(this IApplicationBuilder app)
     {
         var services = app.ApplicationServices;
         services.GetRequiredService<RouteMeter>();

@@ -1,11 +1,14 @@
 using System.Globalization;
-using Instrumentation.Tracing;
+using Instrumentation.Configuration;
 
-namespace Instrumentation.Configuration;
+namespace Instrumentation.Tracing;
 
-internal sealed partial class InstrumentationOptionsValidator
+/// <summary>Checks <c>Instrumentation:Tracing</c> at startup; each failure names the key.</summary>
+internal sealed class TracingOptionsValidator : SectionValidator<TracingOptions>
 {
-    static partial void ValidateTracing(TracingOptions options, List<string> failures)
+    protected override TracingOptions Section(InstrumentationOptions options) => options.Tracing;
+
+    protected override void Check(TracingOptions options, List<string> failures)
     {
         const string section = InstrumentationOptions.SectionName + ":Tracing";
         if (options.SamplingRate is { } rate && !(rate >= 0 && rate <= 1))

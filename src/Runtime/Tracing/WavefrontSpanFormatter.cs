@@ -260,7 +260,7 @@ internal sealed class WavefrontSpanFormatter
                     yield return (WavefrontDataKind.Metric, total);
                 }
 
-                if (WavefrontFormat.HistogramLine(WavefrontGranularity.Minute, minute, Micros(interval), stem + ".duration.micros", suffix) is { } histogram)
+                if (WavefrontFormat.HistogramLine(minute, Micros(interval), stem + ".duration.micros", suffix) is { } histogram)
                 {
                     yield return (WavefrontDataKind.Histogram, histogram);
                 }

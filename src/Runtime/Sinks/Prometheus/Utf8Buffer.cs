@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.IO.Pipelines;
-using System.Text;
 
 namespace Instrumentation.Sinks.Prometheus;
 
@@ -19,11 +18,7 @@ internal sealed class Utf8Buffer : IDisposable
 
     public Utf8Buffer() => buffer = ArrayPool<byte>.Shared.Rent(FlushThreshold * 2);
 
-    public int Length => length;
-
     public bool ShouldFlush => length >= FlushThreshold;
-
-    public ReadOnlyMemory<byte> Written => buffer.AsMemory(0, length);
 
     public async ValueTask FlushToAsync(PipeWriter writer, CancellationToken cancellationToken)
     {
@@ -51,13 +46,6 @@ internal sealed class Utf8Buffer : IDisposable
     {
         Ensure(1);
         buffer[length++] = value;
-    }
-
-    /// <summary>Writes text as UTF-8 (rare: only names that are not cached).</summary>
-    public void WriteText(string text)
-    {
-        Ensure(Encoding.UTF8.GetMaxByteCount(text.Length));
-        length += Encoding.UTF8.GetBytes(text, buffer.AsSpan(length));
     }
 
     public void Write(long value)

@@ -143,12 +143,12 @@ internal static class WavefrontFormat
     }
 
     /// <summary>
-    /// A histogram distribution line (no newline): <c>!M binStart #count centroid ... "name" source=... tags</c>.
+    /// A minute histogram distribution line (no newline): <c>!M binStart #count centroid ... "name" source=... tags</c>.
     /// Centroids must be in ascending order; adjacent equal ones are merged. Null when there is no centroid or the
-    /// name is blank.
+    /// name is blank. Only minute bins are sent (docs/wavefront.md): the protocol's hour and day bins are left out.
     /// </summary>
     public static string? HistogramLine(
-        WavefrontGranularity granularity, long binStartSeconds, IEnumerable<(double Value, long Count)> centroids, string name, string tagSuffix)
+        long binStartSeconds, IEnumerable<(double Value, long Count)> centroids, string name, string tagSuffix)
     {
         var safeName = WavefrontNames.SanitizeName(name);
         if (safeName is null || safeName[0] is WavefrontNames.DeltaMark or WavefrontNames.GreekDelta)
@@ -157,8 +157,7 @@ internal static class WavefrontFormat
         }
 
         var builder = new StringBuilder(64);
-        builder.Append(granularity switch { WavefrontGranularity.Minute => "!M", WavefrontGranularity.Hour => "!H", _ => "!D" })
-            .Append(' ').Append(binStartSeconds.ToString(CultureInfo.InvariantCulture));
+        builder.Append("!M ").Append(binStartSeconds.ToString(CultureInfo.InvariantCulture));
         var any = false;
         double pendingValue = 0;
         long pendingCount = 0;
@@ -218,45 +217,6 @@ internal static class WavefrontFormat
     {
         var hex = spanId.ToHexString();
         return string.Concat("00000000-0000-0000-", hex.AsSpan(0, 4), "-", hex.AsSpan(4, 12));
-    }
-
-    /// <summary>
-    /// A span line (no newline): <c>"operation" source=... traceId=... spanId=... [parent=...] [followsFrom=...]
-    /// tags ["_spanLogs"="true"] startMillis durationMillis</c>. Ids are lowercase UUIDs (<see cref="ToUuid(ActivityTraceId)"/>).
-    /// Tag keys may repeat. Null when the operation name is blank.
-    /// </summary>
-    public static string? SpanLine(
-        string operation, string source, string traceId, string spanId, IEnumerable<string> parents, IEnumerable<string> followsFrom,
-        IEnumerable<KeyValuePair<string, string>> tags, bool hasSpanLogs, long startMillis, long durationMillis)
-    {
-        var safeOperation = EscapeTagValue(operation);
-        if (safeOperation is null)
-        {
-            return null;
-        }
-
-        var builder = new StringBuilder(256);
-        builder.Append('"').Append(safeOperation).Append("\" source=\"").Append(EscapeTagValue(source, "source".Length) ?? "unknown")
-            .Append("\" traceId=").Append(traceId).Append(" spanId=").Append(spanId);
-        foreach (var parent in parents)
-        {
-            builder.Append(" parent=").Append(parent);
-        }
-
-        foreach (var follows in followsFrom)
-        {
-            builder.Append(" followsFrom=").Append(follows);
-        }
-
-        AppendTags(builder, tags);
-        if (hasSpanLogs)
-        {
-            builder.Append(" \"_spanLogs\"=\"true\"");
-        }
-
-        builder.Append(' ').Append(startMillis.ToString(CultureInfo.InvariantCulture))
-            .Append(' ').Append(Math.Max(0, durationMillis).ToString(CultureInfo.InvariantCulture));
-        return builder.ToString();
     }
 
     /// <summary>
@@ -322,17 +282,4 @@ internal static class WavefrontFormat
 
     private static void AppendCentroid(StringBuilder builder, double value, long count) =>
         builder.Append(" #").Append(count.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(FormatValue(value));
-}
-
-/// <summary>The bin width of a histogram distribution.</summary>
-internal enum WavefrontGranularity
-{
-    /// <summary><c>!M</c></summary>
-    Minute,
-
-    /// <summary><c>!H</c></summary>
-    Hour,
-
-    /// <summary><c>!D</c></summary>
-    Day,
 }

@@ -228,7 +228,7 @@ internal sealed class WavefrontReportBuilder
         private int Send(string suffix, IWavefrontSender output)
         {
             var line = WavefrontFormat.HistogramLine(
-                WavefrontGranularity.Minute, minute * 60, values!.Bins.Select(b => (b.Midpoint / nanosecondsPerUnit, b.Count)), name, suffix);
+                minute * 60, values!.Bins.Select(b => (b.Midpoint / nanosecondsPerUnit, b.Count)), name, suffix);
             values = null;
             return Emit(output, WavefrontDataKind.Histogram, line);
         }

@@ -1,24 +1,41 @@
-using Instrumentation.Sinks.Wavefront;
+using Instrumentation.Configuration;
+using Instrumentation.Sinks.Shared;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
-namespace Instrumentation.Sinks;
+namespace Instrumentation.Sinks.Wavefront;
 
-internal static partial class Sinks
+/// <summary>Registers the Wavefront sink.</summary>
+internal static class WavefrontSink
 {
-    static partial void AddWavefront(IServiceCollection services)
-    {
-        // Configuration is only final when the container is built, so the decision is made when the runtime is resolved.
-        services.TryAddSingleton(provider => new WavefrontRuntime(
-            provider.GetRequiredService<IOptions<Configuration.InstrumentationOptions>>(),
-            provider.GetRequiredService<ILoggerFactory>(),
-            provider.GetService<WavefrontTestHooks>()));
+    /// <summary>What the log says after "… refused " when the token is refused.</summary>
+    internal const string Refusal =
+        "the API token (HTTP 401/403); points are dropped (counted in ~sdk.csharp.aspnetcore.*.rejected.count) until Instrumentation:Wavefront:Token is corrected.";
 
-        // Null when reporting is off, so GetService<IWavefrontSender>() tells tracing whether to send spans.
-        services.TryAddSingleton<IWavefrontSender>(provider => provider.GetRequiredService<WavefrontRuntime>().Sender!);
-        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WavefrontService>());
+    /// <summary>
+    /// The reporter, the sender and the configured transport. Configuration is only final once the container is built
+    /// (a test host adds its settings then), so the reporter decides at start whether to report; the sender and the
+    /// transport are built only when it does. A test replaces the transport or the clock by registering its own
+    /// <c>ILineTransport&lt;WavefrontDataKind&gt;</c> or <see cref="TimeProvider"/>.
+    /// </summary>
+    public static IServiceCollection AddWavefront(this IServiceCollection services)
+    {
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentationOptions>, WavefrontOptionsValidator>());
+        services.TryAddSingleton(provider => WavefrontTransport.Create(SinkServices.Options(provider).Wavefront));
+        services.TryAddSingleton(provider =>
+        {
+            var wavefront = SinkServices.Options(provider).Wavefront;
+            var settings = new LineSenderSettings(
+                WavefrontTransport.Destination(wavefront), wavefront.MaxQueueSize, wavefront.BatchSize, TimeSpan.FromSeconds(wavefront.FlushIntervalSeconds), Refusal);
+            return new WavefrontSender(
+                provider.GetRequiredService<ILineTransport<WavefrontDataKind>>(), settings,
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Wavefront"), SinkServices.Time(provider));
+        });
+        services.TryAddSingleton<IWavefrontSender>(provider => provider.GetRequiredService<WavefrontSender>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WavefrontReporter>());
+        return services;
     }
 }

@@ -1,8 +1,13 @@
-namespace Instrumentation.Configuration;
+using Instrumentation.Configuration;
 
-internal sealed partial class InstrumentationOptionsValidator
+namespace Instrumentation.Sinks.Wavefront;
+
+/// <summary>Checks <c>Instrumentation:Wavefront</c> at startup when reporting is on; each failure names the key.</summary>
+internal sealed class WavefrontOptionsValidator : SectionValidator<WavefrontOptions>
 {
-    static partial void ValidateWavefront(WavefrontOptions options, List<string> failures)
+    protected override WavefrontOptions Section(InstrumentationOptions options) => options.Wavefront;
+
+    protected override void Check(WavefrontOptions options, List<string> failures)
     {
         const string section = $"{InstrumentationOptions.SectionName}:Wavefront";
         var proxy = !string.IsNullOrWhiteSpace(options.ProxyHost);
@@ -42,7 +47,7 @@ internal sealed partial class InstrumentationOptionsValidator
             CheckWavefrontPort(failures, $"{section}:TracingPort", options.TracingPort);
         }
 
-        RequireText(failures, $"{section}:Prefix", options.Prefix);
+        InstrumentationOptionsValidator.RequireText(failures, $"{section}:Prefix", options.Prefix);
         CheckWavefrontMinimum(failures, $"{section}:ReportingIntervalSeconds", options.ReportingIntervalSeconds, 1);
         CheckWavefrontMinimum(failures, $"{section}:FlushIntervalSeconds", options.FlushIntervalSeconds, 1);
         CheckWavefrontMinimum(failures, $"{section}:MaxQueueSize", options.MaxQueueSize, 1);

@@ -1,0 +1,196 @@
+using System.Buffers;
+
+namespace Instrumentation.Sinks.Shared;
+
+/// <summary>Why a line was not delivered.</summary>
+internal enum DropReason
+{
+    /// <summary>Its channel's buffer was full when it was offered.</summary>
+    BufferFull,
+
+    /// <summary>Still held when shutdown ran out of time.</summary>
+    Shutdown,
+
+    /// <summary>Refused by the server for good (HTTP 401/403).</summary>
+    Rejected,
+}
+
+/// <summary>What one channel has seen.</summary>
+/// <param name="QueueSize">Lines held now.</param>
+/// <param name="RemainingCapacity">Lines that still fit.</param>
+/// <param name="Sent">Lines delivered.</param>
+/// <param name="DroppedFull">Lines dropped because the buffer was full.</param>
+/// <param name="DroppedAtShutdown">Lines still held when shutdown ran out of time.</param>
+/// <param name="Rejected">Lines refused by the server (401/403).</param>
+/// <param name="Failures">Send attempts that failed and will be retried.</param>
+internal readonly record struct LineChannelStats(
+    int QueueSize, int RemainingCapacity, long Sent, long DroppedFull, long DroppedAtShutdown, long Rejected, long Failures)
+{
+    /// <summary>Lines lost without the server refusing them: buffer full, or unsent at shutdown.</summary>
+    public long Dropped => DroppedFull + DroppedAtShutdown;
+}
+
+/// <summary>
+/// The bounded buffer of one channel, holding lines already encoded as the UTF-8 payload the transports send: no string
+/// per line is kept, and a batch is one pooled segment written as it is. Producers (reporters, the span exporter, never
+/// a request) append under a short lock; the one consumer takes a whole segment into <c>inFlight</c>, which still
+/// counts against the bound until it is delivered or dropped, so a batch that fails is sent again before anything newer.
+/// </summary>
+internal sealed class LineChannel(int capacity, int batchSize)
+{
+    // A batch is one segment: up to the batch size in lines and, for lines of 100-500 bytes, 500 to 2,500 of them per
+    // send (docs/wavefront.md). Segments come from the shared pool and go back to it once delivered.
+    private const int SegmentBytes = 256 * 1024;
+
+    private readonly Lock gate = new();
+    private readonly Queue<Segment> ready = new();
+    private readonly long[] dropped = new long[Enum.GetValues<DropReason>().Length];
+    private Segment? filling;
+    private Segment? inFlight;
+    private int count;
+    private long sent;
+    private long failures;
+
+    public int Count => Volatile.Read(ref count);
+
+    /// <summary>No attempt before this time, except at shutdown: the backoff after a failed send.</summary>
+    public DateTimeOffset RetryAt { get; set; }
+
+    /// <summary>No attempt before this time, not even at shutdown: the pause after a refusal.</summary>
+    public DateTimeOffset PausedUntil { get; set; }
+
+    public Backoff Backoff { get; } = new();
+
+    public bool TryAdd(ReadOnlySpan<char> line)
+    {
+        if (Interlocked.Increment(ref count) > capacity)
+        {
+            Interlocked.Decrement(ref count);
+            Interlocked.Increment(ref dropped[(int)DropReason.BufferFull]);
+            return false;
+        }
+
+        var needed = Utf8Lines.MaxBytes(line.Length);
+        lock (gate)
+        {
+            if (filling is { } open && (open.Lines == batchSize || open.Free < needed))
+            {
+                ready.Enqueue(open);
+                filling = null;
+            }
+
+            var segment = filling ??= new Segment(Math.Max(SegmentBytes, needed));
+            segment.Append(line);
+        }
+
+        return true;
+    }
+
+    /// <summary>The next batch: the failed one again, else the oldest segment; null when nothing is held.</summary>
+    public Segment? TakeBatch()
+    {
+        if (inFlight is { } retry)
+        {
+            return retry;
+        }
+
+        lock (gate)
+        {
+            if (!ready.TryDequeue(out var next) && filling is { Lines: > 0 } open)
+            {
+                next = open;
+                filling = null;
+            }
+
+            inFlight = next;
+            return next;
+        }
+    }
+
+    /// <summary>The batch in flight arrived; returns how many lines it held.</summary>
+    public int Delivered()
+    {
+        var lines = Release();
+        Interlocked.Add(ref sent, lines);
+        Interlocked.Add(ref count, -lines);
+        return lines;
+    }
+
+    public void Rejected() => Drop(Release(), DropReason.Rejected);
+
+    public void Failed() => Interlocked.Increment(ref failures);
+
+    /// <summary>Drops everything held, in flight included; returns how many lines that was.</summary>
+    public int DropRemaining()
+    {
+        var lines = Release();
+        lock (gate)
+        {
+            while (ready.TryDequeue(out var segment))
+            {
+                lines += segment.Lines;
+                segment.Return();
+            }
+
+            if (filling is { } open)
+            {
+                lines += open.Lines;
+                open.Return();
+                filling = null;
+            }
+        }
+
+        Drop(lines, DropReason.Shutdown);
+        return lines;
+    }
+
+    public LineChannelStats Stats() => new(
+        Count, Math.Max(0, capacity - Count), Interlocked.Read(ref sent), Interlocked.Read(ref dropped[(int)DropReason.BufferFull]),
+        Interlocked.Read(ref dropped[(int)DropReason.Shutdown]), Interlocked.Read(ref dropped[(int)DropReason.Rejected]), Interlocked.Read(ref failures));
+
+    private void Drop(int lines, DropReason reason)
+    {
+        Interlocked.Add(ref dropped[(int)reason], lines);
+        Interlocked.Add(ref count, -lines);
+    }
+
+    private int Release()
+    {
+        var batch = inFlight;
+        inFlight = null;
+        if (batch is null)
+        {
+            return 0;
+        }
+
+        var lines = batch.Lines;
+        batch.Return();
+        return lines;
+    }
+
+    /// <summary>Encoded lines, each ending with '\n', in an array rented from the shared pool.</summary>
+    internal sealed class Segment(int size)
+    {
+        private byte[] bytes = ArrayPool<byte>.Shared.Rent(size);
+        private int length;
+
+        public int Lines { get; private set; }
+
+        public int Free => bytes.Length - length;
+
+        public ReadOnlyMemory<byte> Payload => bytes.AsMemory(0, length);
+
+        public void Append(ReadOnlySpan<char> line)
+        {
+            length += Utf8Lines.WriteLine(line, bytes.AsSpan(length));
+            Lines++;
+        }
+
+        public void Return()
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+            bytes = [];
+            length = 0;
+        }
+    }
+}
