@@ -42,7 +42,7 @@ public sealed class ExportTests
     public void AFullQueueDropsAndCountsWithoutWaiting()
     {
         using var tracer = new RequestTracer(Options.Create(new InstrumentationOptions()), new InstrumentRegistry(new ErrorRule(s => s >= 400)), NullLogger<RequestTracer>.Instance);
-        var queue = tracer.StartExport(capacity: 2);
+        var queue = tracer.Queue.Start(capacity: 2);
         using var httpClient = new ActivitySource(RequestTracer.HttpClientSourceName);
         var watch = Stopwatch.StartNew();
         for (var i = 0; i < 50; i++)
@@ -52,7 +52,7 @@ public sealed class ExportTests
         }
 
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
-        Assert.Equal(48, tracer.Dropped);
+        Assert.Equal(48, tracer.Queue.Dropped);
         Assert.Equal(2, queue.Count);
     }
 }

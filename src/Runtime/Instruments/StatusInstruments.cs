@@ -1,9 +1,12 @@
+using System.Diagnostics;
+
 namespace Instrumentation.Instruments;
 
 /// <summary>The measurements of one (route, method, status code) series.</summary>
 public sealed class StatusInstruments
 {
     private long responseBytes;
+    private Exemplar? latestExemplar;
 
     internal StatusInstruments(RouteInstruments route, int statusCode, bool isError)
     {
@@ -37,6 +40,16 @@ public sealed class StatusInstruments
 
     /// <summary>The response body bytes sent.</summary>
     public long ResponseBytes => Volatile.Read(ref responseBytes);
+
+    /// <summary>The trace of this series' latest sampled request, or null before one was recorded.</summary>
+    internal Exemplar? LatestExemplar => Volatile.Read(ref latestExemplar);
+
+    /// <summary>
+    /// Keeps a sampled request's trace as this series' exemplar. Only sampled requests come here, and they already
+    /// allocate their Activity; the last writer wins, which is what "latest" means.
+    /// </summary>
+    internal void RecordExemplar(long elapsedNanoseconds, ActivityTraceId traceId, ActivitySpanId spanId) =>
+        Volatile.Write(ref latestExemplar, new Exemplar(traceId, spanId, elapsedNanoseconds, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
 
     internal void Record(long elapsedNanoseconds, long bytes)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Instrumentation.Configuration;
+using Instrumentation.Hosting;
 using Instrumentation.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
@@ -14,6 +15,7 @@ internal static partial class Sinks
     static partial void AddTracing(IServiceCollection services)
     {
         services.TryAddSingleton<RequestTracer>();
+        services.TryAddSingleton<IRequestObserver>(s => s.GetRequiredService<RequestTracer>().Spans);
         services.TryAddSingleton<RouteMeter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SpanExporter>());
 

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Reflection;
 using System.Text;
@@ -157,22 +156,9 @@ internal sealed class PrometheusExposition
         }
     }
 
-    /// <summary>Labels every series of this status carries, for the exemplar recorder and the scrape.</summary>
+    /// <summary>Labels every series of this status carries.</summary>
     internal SeriesLabels LabelsOf(StatusInstruments status) =>
         series.TryGetValue(status, out var labels) ? labels : series.GetOrAdd(status, CreateSeriesLabels);
-
-    /// <summary>Keeps the trace of the latest sampled request of a series, per bucket; called on the request path.</summary>
-    internal void RecordExemplar(StatusInstruments status, long nanoseconds, ActivityTraceId traceId, ActivitySpanId spanId)
-    {
-        var labels = LabelsOf(status);
-        var bucket = labels.Buckets.BucketOf(nanoseconds);
-        var slots = labels.Exemplars;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        lock (slots)
-        {
-            slots[bucket] = new Exemplar(traceId, spanId, nanoseconds, now);
-        }
-    }
 
     private void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, bool exemplars)
     {
@@ -180,6 +166,8 @@ internal sealed class PrometheusExposition
         var layout = labels.Buckets;
         var latency = status.Latency;
         var bounds = layout.Nanoseconds;
+        var exemplar = exemplars ? status.LatestExemplar : null;
+        var exemplarBucket = exemplar is null ? -1 : layout.BucketOf(exemplar.Nanoseconds);
 
         // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
         // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
@@ -194,9 +182,9 @@ internal sealed class PrometheusExposition
             buffer.Write(layout.LabelValues[i]);
             buffer.Write("\"} "u8);
             buffer.Write(count);
-            if (exemplars)
+            if (i == exemplarBucket)
             {
-                WriteExemplar(buffer, labels, i);
+                WriteExemplar(buffer, exemplar!);
             }
 
             buffer.Write((byte)'\n');
@@ -216,19 +204,8 @@ internal sealed class PrometheusExposition
         }
     }
 
-    private static void WriteExemplar(Utf8Buffer buffer, SeriesLabels labels, int bucket)
+    private static void WriteExemplar(Utf8Buffer buffer, Exemplar exemplar)
     {
-        Exemplar exemplar;
-        lock (labels.Exemplars)
-        {
-            exemplar = labels.Exemplars[bucket];
-        }
-
-        if (exemplar.UnixMilliseconds == 0)
-        {
-            return;
-        }
-
         Span<byte> id = stackalloc byte[16];
         buffer.Write(" # {trace_id=\""u8);
         exemplar.TraceId.CopyTo(id);
@@ -352,23 +329,10 @@ internal sealed class PrometheusExposition
     }
 }
 
-/// <summary>A series' encoded labels, its bucket layout, and its latest exemplar per bucket.</summary>
-internal sealed class SeriesLabels
+/// <summary>A series' encoded labels and its bucket layout.</summary>
+internal sealed class SeriesLabels(byte[] labels, BucketLayout buckets)
 {
-    public SeriesLabels(byte[] labels, BucketLayout buckets)
-    {
-        Labels = labels;
-        Buckets = buckets;
-        Exemplars = new Exemplar[buckets.LabelValues.Length];
-    }
+    public byte[] Labels { get; } = labels;
 
-    public byte[] Labels { get; }
-
-    public BucketLayout Buckets { get; }
-
-    /// <summary>Guarded by a lock on itself; written only for sampled requests.</summary>
-    public Exemplar[] Exemplars { get; }
+    public BucketLayout Buckets { get; } = buckets;
 }
-
-/// <summary>The trace of one request, kept without allocating: the ids are structs.</summary>
-internal readonly record struct Exemplar(ActivityTraceId TraceId, ActivitySpanId SpanId, long Nanoseconds, long UnixMilliseconds);
