@@ -6,7 +6,9 @@ namespace Instrumentation.Instruments;
 public sealed class StatusInstruments
 {
     private long responseBytes;
-    private Exemplar? latestExemplar;
+
+    // Mutated in place: a field, never copied.
+    private LatestExemplar latestExemplar;
 
     internal StatusInstruments(RouteInstruments route, int statusCode, bool isError)
     {
@@ -41,15 +43,12 @@ public sealed class StatusInstruments
     /// <summary>The response body bytes sent.</summary>
     public long ResponseBytes => Volatile.Read(ref responseBytes);
 
-    /// <summary>The trace of this series' latest sampled request, or null before one was recorded.</summary>
-    internal Exemplar? LatestExemplar => Volatile.Read(ref latestExemplar);
+    /// <summary>The trace of this series' latest sampled request; false before one was recorded.</summary>
+    internal bool TryReadExemplar(out Exemplar exemplar) => latestExemplar.TryRead(out exemplar);
 
-    /// <summary>
-    /// Keeps a sampled request's trace as this series' exemplar. Only sampled requests come here, and they already
-    /// allocate their Activity; the last writer wins, which is what "latest" means.
-    /// </summary>
+    /// <summary>Keeps a sampled request's trace as this series' exemplar; the latest writer wins.</summary>
     internal void RecordExemplar(long elapsedNanoseconds, ActivityTraceId traceId, ActivitySpanId spanId) =>
-        Volatile.Write(ref latestExemplar, new Exemplar(traceId, spanId, elapsedNanoseconds, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()));
+        latestExemplar.Write(traceId, spanId, elapsedNanoseconds, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
 
     internal void Record(long elapsedNanoseconds, long bytes)
     {

@@ -166,8 +166,8 @@ internal sealed class PrometheusExposition
         var layout = labels.Buckets;
         var latency = status.Latency;
         var bounds = layout.Nanoseconds;
-        var exemplar = exemplars ? status.LatestExemplar : null;
-        var exemplarBucket = exemplar is null ? -1 : layout.BucketOf(exemplar.Nanoseconds);
+        Exemplar exemplar = default;
+        var exemplarBucket = exemplars && status.TryReadExemplar(out exemplar) ? layout.BucketOf(exemplar.Nanoseconds) : -1;
 
         // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
         // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
@@ -184,7 +184,7 @@ internal sealed class PrometheusExposition
             buffer.Write(count);
             if (i == exemplarBucket)
             {
-                WriteExemplar(buffer, exemplar!);
+                WriteExemplar(buffer, in exemplar);
             }
 
             buffer.Write((byte)'\n');
@@ -204,7 +204,7 @@ internal sealed class PrometheusExposition
         }
     }
 
-    private static void WriteExemplar(Utf8Buffer buffer, Exemplar exemplar)
+    private static void WriteExemplar(Utf8Buffer buffer, in Exemplar exemplar)
     {
         Span<byte> id = stackalloc byte[16];
         buffer.Write(" # {trace_id=\""u8);
