@@ -95,7 +95,7 @@ internal sealed class PrometheusExposition
         try
         {
             scratch.Collect(registry);
-            var exemplars = openMetrics && Options.Exemplars;
+            var exemplars = openMetrics && Options.Exemplars ? scratch.Exemplars : null;
 
             buffer.Write(openMetrics ? HistogramHeaderOpenMetrics : HistogramHeader);
             foreach (var status in scratch.Series)
@@ -160,14 +160,25 @@ internal sealed class PrometheusExposition
     internal SeriesLabels LabelsOf(StatusInstruments status) =>
         series.TryGetValue(status, out var labels) ? labels : series.GetOrAdd(status, CreateSeriesLabels);
 
-    private void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, bool exemplars)
+    private void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, Exemplar[]? exemplars)
     {
         var labels = LabelsOf(status);
         var layout = labels.Buckets;
         var latency = status.Latency;
         var bounds = layout.Nanoseconds;
-        Exemplar exemplar = default;
-        var exemplarBucket = exemplars && status.TryReadExemplar(out exemplar) ? layout.BucketOf(exemplar.Nanoseconds) : -1;
+
+        // The latest exemplar per bucket: the series keeps one per power of two, which a bucket may span several of.
+        var exemplarCount = exemplars is null ? 0 : status.ReadExemplars(exemplars);
+        Span<int> latest = stackalloc int[exemplarCount == 0 ? 0 : bounds.Length + 1];
+        latest.Fill(-1);
+        for (var e = 0; e < exemplarCount; e++)
+        {
+            var bucket = layout.BucketOf(exemplars![e].Nanoseconds);
+            if (latest[bucket] < 0 || exemplars[latest[bucket]].UnixMilliseconds <= exemplars[e].UnixMilliseconds)
+            {
+                latest[bucket] = e;
+            }
+        }
 
         // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
         // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
@@ -182,9 +193,9 @@ internal sealed class PrometheusExposition
             buffer.Write(layout.LabelValues[i]);
             buffer.Write("\"} "u8);
             buffer.Write(count);
-            if (i == exemplarBucket)
+            if (exemplarCount > 0 && latest[i] >= 0)
             {
-                WriteExemplar(buffer, in exemplar);
+                WriteExemplar(buffer, in exemplars![latest[i]]);
             }
 
             buffer.Write((byte)'\n');
@@ -308,6 +319,9 @@ internal sealed class PrometheusExposition
         public List<RouteInstruments> Routes { get; } = [];
 
         public List<StatusInstruments> Series { get; } = [];
+
+        /// <summary>One series' exemplars at a time, while its histogram is written.</summary>
+        public Exemplar[] Exemplars { get; } = new Exemplar[ExemplarSlots.Count];
 
         public void Collect(InstrumentRegistry registry)
         {
