@@ -169,8 +169,8 @@ public sealed class ExpositionFormatTests
         var first = ActivityTraceId.CreateRandom();
         var latest = ActivityTraceId.CreateRandom();
         var span = ActivitySpanId.CreateRandom();
-        exposition.RecordExemplar(route.ForStatus(200), 200 * Millisecond, first, ActivitySpanId.CreateRandom());
-        exposition.RecordExemplar(route.ForStatus(200), 210 * Millisecond, latest, span);
+        route.ForStatus(200).RecordExemplar(200 * Millisecond, first, ActivitySpanId.CreateRandom());
+        route.ForStatus(200).RecordExemplar(210 * Millisecond, latest, span);
 
         var samples = Named(Exposition.Parse(await Exposition.Write(exposition, openMetrics: true)), "request_seconds_bucket");
 

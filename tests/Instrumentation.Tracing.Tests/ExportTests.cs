@@ -1,9 +1,4 @@
-using System.Diagnostics;
-using Instrumentation.Configuration;
-using Instrumentation.Instruments;
 using Instrumentation.TestSupport.Wavefront;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace Instrumentation.Tracing.Tests;
 
@@ -36,23 +31,5 @@ public sealed class ExportTests
             _ => Spans.Records(proxy).OfType<WavefrontPoint>().Any(p => p.BaseName == "tracing.derived.Gateway.frontend.GET--slow.invocation"),
             Spans.Timeout,
             "the final RED metrics");
-    }
-
-    [Fact]
-    public void AFullQueueDropsAndCountsWithoutWaiting()
-    {
-        using var tracer = new RequestTracer(Options.Create(new InstrumentationOptions()), new InstrumentRegistry(new ErrorRule(s => s >= 400)), NullLogger<RequestTracer>.Instance);
-        var queue = tracer.StartExport(capacity: 2);
-        using var httpClient = new ActivitySource(RequestTracer.HttpClientSourceName);
-        var watch = Stopwatch.StartNew();
-        for (var i = 0; i < 50; i++)
-        {
-            using var activity = httpClient.StartActivity("System.Net.Http.HttpRequestOut", ActivityKind.Client);
-            Assert.NotNull(activity);
-        }
-
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
-        Assert.Equal(48, tracer.Dropped);
-        Assert.Equal(2, queue.Count);
     }
 }

@@ -8,6 +8,7 @@ using OpenTelemetry.Trace;
 namespace Instrumentation.Tracing.Tests;
 
 /// <summary>The OpenTelemetry SDK, added the usual way, sees our spans and our per-route measurements.</summary>
+[Collection(ProcessWideTracingState.Name)]
 public sealed class OpenTelemetryTests
 {
     [Fact]

@@ -34,6 +34,7 @@ public sealed class PropagationFixture : IAsyncLifetime
     }
 }
 
+[Collection(ProcessWideTracingState.Name)]
 public sealed class PropagationTests(PropagationFixture fixture) : IClassFixture<PropagationFixture>
 {
     private const string Trace = "4bf92f3577b34da6a3ce929d0e0e4736";

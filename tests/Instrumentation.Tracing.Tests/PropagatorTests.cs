@@ -76,7 +76,7 @@ public sealed class PropagatorTests
 
         var (traceId, _) = Extract(["wavefront"], headers);
         Assert.Equal("00-" + Trace + "-" + Span + flags, traceId);
-        Assert.Equal(deferred, TraceContextPropagator.TakeDeferred(ActivityTraceId.CreateFromString(Trace)));
+        Assert.Equal(deferred, SamplingHandOff.IsDecisionOpen(ActivityTraceId.CreateFromString(Trace)));
     }
 
     [Theory]
@@ -99,7 +99,7 @@ public sealed class PropagatorTests
     {
         var (traceId, _) = Extract(["b3"], new() { ["b3"] = header });
         Assert.Equal("00-" + trace + "-" + Span + flags, traceId);
-        Assert.Equal(deferred, TraceContextPropagator.TakeDeferred(ActivityTraceId.CreateFromString(trace)));
+        Assert.Equal(deferred, SamplingHandOff.IsDecisionOpen(ActivityTraceId.CreateFromString(trace)));
     }
 
     [Theory]

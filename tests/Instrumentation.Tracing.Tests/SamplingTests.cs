@@ -36,12 +36,14 @@ public sealed class LoggingSamplingFixture : SamplingFixture
 }
 
 /// <summary>Without logging, hosting creates a request Activity only because the tracer listens.</summary>
+[Collection(ProcessWideTracingState.Name)]
 public sealed class SamplingTests(SamplingFixture fixture) : SamplingTestsBase(fixture), IClassFixture<SamplingFixture>;
 
 /// <summary>
 /// With logging, as ASP.NET Core apps run by default, hosting would make a request Activity of its own anyway; the
 /// tracer still asks for its listened one, so sampling behaves the same.
 /// </summary>
+[Collection(ProcessWideTracingState.Name)]
 public sealed class LoggingSamplingTests(LoggingSamplingFixture fixture) : SamplingTestsBase(fixture), IClassFixture<LoggingSamplingFixture>;
 
 public abstract class SamplingTestsBase(SamplingFixture fixture)

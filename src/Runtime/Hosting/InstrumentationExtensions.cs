@@ -79,9 +79,9 @@ namespace Microsoft.AspNetCore.Builder
                 EndpointBinding.Bind(app);
                 var services = app.ApplicationServices;
                 var options = services.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
-                var tracer = options.Tracing.Enabled ? services.GetService<Instrumentation.Tracing.RequestTracer>() : null;
-                var exemplars = options.Prometheus is { Enabled: true, Exemplars: true } ? services.GetService<Instrumentation.Sinks.Prometheus.PrometheusExposition>() : null;
-                return new InstrumentationMiddleware(next, registry, options.CountResponseBytes, tracer, exemplars).Invoke;
+                var observer = options.Tracing.Enabled ? services.GetService<IRequestObserver>() : null;
+                var exemplars = options.Prometheus is { Enabled: true, Exemplars: true };
+                return new InstrumentationMiddleware(next, registry, options.CountResponseBytes, observer, exemplars).Invoke;
             });
             return app;
         }

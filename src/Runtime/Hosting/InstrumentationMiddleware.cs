@@ -3,7 +3,6 @@ using Instrumentation.Instruments;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
-using Microsoft.AspNetCore.Routing;
 
 namespace Instrumentation.Hosting;
 
@@ -28,25 +27,25 @@ internal sealed class InstrumentationMiddleware
     // Per-request CPU time costs two clock_gettime calls; only paid when a sink reports cpu_ns (docs/wavefront.md).
     private readonly bool measureCpu;
 
-    // The request's span, when tracing is on (docs/tracing.md).
-    private readonly Tracing.RequestTracer? tracer;
+    // The request's span, when tracing is on (docs/tracing.md); null otherwise, and then never called.
+    private readonly IRequestObserver? observer;
 
-    // OpenMetrics exemplars of sampled requests, when the Prometheus endpoint keeps them (docs/prometheus.md).
-    private readonly Sinks.Prometheus.PrometheusExposition? exemplars;
+    // Whether sampled requests leave their trace on their series, for OpenMetrics exemplars (docs/prometheus.md).
+    private readonly bool recordExemplars;
 
     public InstrumentationMiddleware(
         RequestDelegate next,
         InstrumentRegistry registry,
         bool countResponseBytes,
-        Tracing.RequestTracer? tracer = null,
-        Sinks.Prometheus.PrometheusExposition? exemplars = null)
+        IRequestObserver? observer = null,
+        bool recordExemplars = false)
     {
         this.next = next;
         this.registry = registry;
         counters = countResponseBytes ? new CountingResponseBodyPool() : null;
         measureCpu = registry.MeasureCpu && ThreadCpuTime.IsSupported;
-        this.tracer = tracer;
-        this.exemplars = exemplars;
+        this.observer = observer;
+        this.recordExemplars = recordExemplars;
     }
 
     public Task Invoke(HttpContext context)
@@ -54,7 +53,7 @@ internal sealed class InstrumentationMiddleware
         var start = Stopwatch.GetTimestamp();
         registry.Application.Enter();
         var counter = CountBody(context);
-        var span = tracer?.Start(context);
+        var span = observer?.Start(context);
 
         // CPU time of the synchronous part: from here until the pipeline completes or first yields (same thread).
         var cpu = measureCpu ? ThreadCpuTime.Now() : -1;
@@ -65,15 +64,14 @@ internal sealed class InstrumentationMiddleware
         }
         catch (Exception e)
         {
-            span?.AddException(e);
-            Complete(context, span, start, counter, threw: true, CpuSince(cpu));
+            Complete(context, span, start, counter, e, CpuSince(cpu));
             throw;
         }
 
         cpu = CpuSince(cpu);
         if (task.IsCompletedSuccessfully)
         {
-            Complete(context, span, start, counter, threw: false, cpu);
+            Complete(context, span, start, counter, thrown: null, cpu);
             return Task.CompletedTask;
         }
 
@@ -90,12 +88,11 @@ internal sealed class InstrumentationMiddleware
         }
         catch (Exception e)
         {
-            span?.AddException(e);
-            Complete(context, span, start, counter, threw: true, cpu);
+            Complete(context, span, start, counter, e, cpu);
             throw;
         }
 
-        Complete(context, span, start, counter, threw: false, cpu);
+        Complete(context, span, start, counter, thrown: null, cpu);
     }
 
     private CountingResponseBody? CountBody(HttpContext context)
@@ -125,7 +122,7 @@ internal sealed class InstrumentationMiddleware
         return written > 0 ? written : context.Response.ContentLength ?? 0;
     }
 
-    private void Complete(HttpContext context, Activity? span, long start, CountingResponseBody? counter, bool threw, long cpu)
+    private void Complete(HttpContext context, Activity? span, long start, CountingResponseBody? counter, Exception? thrown, long cpu)
     {
         var bytes = ResponseBytes(context, counter);
         var elapsed = Stopwatch.GetTimestamp() - start;
@@ -133,7 +130,7 @@ internal sealed class InstrumentationMiddleware
         registry.Application.Leave();
 
         // An exception that escapes the pipeline becomes a 500 for the client, whatever status was set before it.
-        var status = threw ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
+        var status = thrown is not null ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
         var endpoint = context.GetEndpoint();
         if (status >= 400 && context.Features.Get<IExceptionHandlerFeature>()?.Endpoint is { } failed)
         {
@@ -141,27 +138,21 @@ internal sealed class InstrumentationMiddleware
             endpoint = failed;
         }
 
-        RouteInstruments route;
-        if (endpoint is not RouteEndpoint)
-        {
-            // No endpoint (404) or routing's own rejection endpoint (405): one fixed entity, never the raw path.
-            route = registry.Unmatched(context.Request.Method);
-        }
-        else if (endpoint.RequestDelegate?.Target is InstrumentedEndpoint instrumented)
-        {
-            route = instrumented.ForMethod(context.Request.Method);
-        }
-        else
+        var method = context.Request.Method;
+        var match = InstrumentedEndpoint.Find(endpoint, method, out var route);
+        if (match == EndpointMatch.NotInstrumented)
         {
             registry.Application.RecordNotInstrumented(registry.ErrorRule.IsError(status));
             if (span is not null)
             {
-                tracer!.Complete(context, span, null, status, threw, nanoseconds);
+                observer!.Stop(context, span, new RequestOutcome(null, status, thrown, nanoseconds));
             }
 
             return;
         }
 
+        // No endpoint (404) or routing's own rejection endpoint (405): one fixed entity, never the raw path.
+        route ??= registry.Unmatched(method);
         var series = route.ForStatus(status);
         series.Record(nanoseconds, bytes);
         if (cpu >= 0)
@@ -169,15 +160,15 @@ internal sealed class InstrumentationMiddleware
             series.CpuTime?.Record(cpu);
         }
 
-        if (exemplars is not null && HostingActivities.HasListeners()
+        if (recordExemplars && HostingActivities.HasListeners()
             && Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } sampled)
         {
-            exemplars.RecordExemplar(series, nanoseconds, sampled.TraceId, sampled.SpanId);
+            series.RecordExemplar(nanoseconds, sampled.TraceId, sampled.SpanId);
         }
 
         if (span is not null)
         {
-            tracer!.Complete(context, span, route, status, threw, nanoseconds);
+            observer!.Stop(context, span, new RequestOutcome(route, status, thrown, nanoseconds));
         }
     }
 }

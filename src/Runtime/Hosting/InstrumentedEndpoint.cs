@@ -1,5 +1,6 @@
 using Instrumentation.Instruments;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Routing;
 
 namespace Instrumentation.Hosting;
 
@@ -19,6 +20,28 @@ internal sealed class InstrumentedEndpoint
     }
 
     public RouteInstruments ForMethod(string method) => byMethod[HttpMethodIndex.Of(method)];
+
+    /// <summary>
+    /// The one answer to "is this request on an instrumented endpoint, and which instruments": the endpoint's kind and,
+    /// when it is instrumented, the instruments of the request's method.
+    /// </summary>
+    public static EndpointMatch Find(Endpoint? endpoint, string method, out RouteInstruments? route)
+    {
+        if (endpoint is not RouteEndpoint)
+        {
+            route = null;
+            return EndpointMatch.Unmatched;
+        }
+
+        if (endpoint.RequestDelegate?.Target is InstrumentedEndpoint instrumented)
+        {
+            route = instrumented.ForMethod(method);
+            return EndpointMatch.Instrumented;
+        }
+
+        route = null;
+        return EndpointMatch.NotInstrumented;
+    }
 
     public Task Invoke(HttpContext context)
     {
@@ -55,4 +78,17 @@ internal sealed class InstrumentedEndpoint
             route.Leave();
         }
     }
+}
+
+/// <summary>What a request's endpoint is to the instrumentation.</summary>
+internal enum EndpointMatch
+{
+    /// <summary>No endpoint (404) or routing's own rejection endpoint (405): no route the client could name.</summary>
+    Unmatched,
+
+    /// <summary>An application endpoint left out of instrumentation.</summary>
+    NotInstrumented,
+
+    /// <summary>An endpoint bound to its instruments.</summary>
+    Instrumented,
 }

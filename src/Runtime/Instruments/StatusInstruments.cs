@@ -1,9 +1,14 @@
+using System.Diagnostics;
+
 namespace Instrumentation.Instruments;
 
 /// <summary>The measurements of one (route, method, status code) series.</summary>
 public sealed class StatusInstruments
 {
     private long responseBytes;
+
+    // Null until the series' first sampled request: most series never see one.
+    private ExemplarSlots? exemplars;
 
     internal StatusInstruments(RouteInstruments route, int statusCode, bool isError)
     {
@@ -38,6 +43,19 @@ public sealed class StatusInstruments
     /// <summary>The response body bytes sent.</summary>
     public long ResponseBytes => Volatile.Read(ref responseBytes);
 
+    /// <summary>
+    /// Copies this series' exemplars (the latest sampled request per power of two of latency) into
+    /// <paramref name="into"/>, <see cref="ExemplarSlots.Count"/> long; returns how many there are.
+    /// </summary>
+    internal int ReadExemplars(Exemplar[] into) => Volatile.Read(ref exemplars)?.Read(into) ?? 0;
+
+    /// <summary>Keeps a sampled request's trace as an exemplar of this series.</summary>
+    internal void RecordExemplar(long elapsedNanoseconds, ActivityTraceId traceId, ActivitySpanId spanId)
+    {
+        var slots = Volatile.Read(ref exemplars) ?? CreateExemplarSlots();
+        slots.Write(traceId, spanId, elapsedNanoseconds, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
+    }
+
     internal void Record(long elapsedNanoseconds, long bytes)
     {
         Latency.Record(elapsedNanoseconds);
@@ -45,5 +63,11 @@ public sealed class StatusInstruments
         {
             Interlocked.Add(ref responseBytes, bytes);
         }
+    }
+
+    private ExemplarSlots CreateExemplarSlots()
+    {
+        var created = new ExemplarSlots();
+        return Interlocked.CompareExchange(ref exemplars, created, null) ?? created;
     }
 }

@@ -61,7 +61,7 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
         sender = services.GetRequiredService<IWavefrontSender>();
         tracer = services.GetRequiredService<RequestTracer>();
         formatter = new WavefrontSpanFormatter(options);
-        queue = tracer.StartExport(options.Tracing.MaxQueuedSpans);
+        queue = tracer.Queue.Start(options.Tracing.MaxQueuedSpans);
         reader = registry.CreateReader();
         reader.Read(); // Deltas count from here.
         previousRead = DateTimeOffset.UtcNow;
@@ -85,12 +85,12 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
             return;
         }
 
-        tracer!.StopExport();
+        tracer!.Queue.Stop();
         await stopping.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(spanLoop!, metricsLoop!).ConfigureAwait(false);
         var sent = Drain();
         ReportDerivedMetrics();
-        LogStopped(logger, sent, tracer.Dropped, Unsent);
+        LogStopped(logger, sent, tracer.Queue.Dropped, Unsent);
     }
 
     public void Dispose() => stopping?.Dispose();
@@ -116,7 +116,7 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
             var now = DateTimeOffset.UtcNow;
             var middle = previousRead + ((now - previousRead) / 2);
             previousRead = now;
-            foreach (var line in formatter!.DerivedMetrics(reader!.Read(), tracer!.OperationName, middle))
+            foreach (var line in formatter!.DerivedMetrics(reader!.Read(), tracer!.Spans.OperationName, middle))
             {
                 sender!.TryEnqueue(line.Kind, line.Text);
             }
@@ -124,7 +124,7 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
             if (options.Wavefront.ReportInternalMetrics)
             {
                 var queued = queue!.CanCount ? queue.Count : 0;
-                foreach (var line in formatter!.HealthLines(tracer!.Dropped, queued, now.ToUnixTimeSeconds()))
+                foreach (var line in formatter!.HealthLines(tracer!.Queue.Dropped, queued, now.ToUnixTimeSeconds()))
                 {
                     sender!.TryEnqueue(WavefrontDataKind.Metric, line);
                 }

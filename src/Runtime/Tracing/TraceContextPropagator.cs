@@ -42,14 +42,6 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
     private const int MaxBaggageItems = 64;
     private const int MaxHeaderLength = 8192;
 
-    /// <summary>
-    /// The trace id of the context just read when the sender left the sampling decision open (B3 and Wavefront allow
-    /// that, W3C cannot say it). Hosting reads the headers and creates the request's Activity in one synchronous call,
-    /// so the sampler, which runs inside that call on the same thread, picks it up here.
-    /// </summary>
-    [ThreadStatic]
-    private static string? deferredTraceId;
-
     private readonly bool w3c;
     private readonly bool wavefront;
     private readonly bool b3Single;
@@ -98,27 +90,11 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
 
     public override IReadOnlyCollection<string> Fields => fields;
 
-    /// <summary>
-    /// True once when <paramref name="traceId"/> is the context just read and its sender left the decision open: the
-    /// local sampler decides, as for a new trace.
-    /// </summary>
-    public static bool TakeDeferred(ActivityTraceId traceId)
-    {
-        var deferred = deferredTraceId;
-        if (deferred is null)
-        {
-            return false;
-        }
-
-        deferredTraceId = null;
-        return string.Equals(deferred, traceId.ToHexString(), StringComparison.Ordinal);
-    }
-
     public override void ExtractTraceIdAndState(object? carrier, PropagatorGetterCallback? getter, out string? traceId, out string? traceState)
     {
         traceId = null;
         traceState = null;
-        deferredTraceId = null;
+        SamplingHandOff.LeaveDecisionOpen(null);
         if (getter is null)
         {
             return;
@@ -145,7 +121,7 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
             // A getter that fails (a carrier we do not know) must not fail the request: start a new trace.
             traceId = null;
             traceState = null;
-            deferredTraceId = null;
+            SamplingHandOff.LeaveDecisionOpen(null);
         }
     }
 
@@ -432,7 +408,7 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
         var traceParent = FormatTraceParent(trace, span, sampled == true);
         if (sampled is null)
         {
-            deferredTraceId = trace.ToString();
+            SamplingHandOff.LeaveDecisionOpen(trace.ToString());
         }
 
         return traceParent;

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Instrumentation.Configuration;
+using Instrumentation.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -15,6 +16,7 @@ internal static class TracingSink
     {
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentationOptions>, TracingOptionsValidator>());
         services.TryAddSingleton<RequestTracer>();
+        services.TryAddSingleton<IRequestObserver>(s => s.GetRequiredService<RequestTracer>().Spans);
         services.TryAddSingleton<RouteMeter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, SpanExporter>());
 

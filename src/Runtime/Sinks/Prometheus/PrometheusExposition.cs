@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Diagnostics;
 using System.IO.Pipelines;
 using System.Reflection;
 using System.Text;
@@ -96,7 +95,7 @@ internal sealed class PrometheusExposition
         try
         {
             scratch.Collect(registry);
-            var exemplars = openMetrics && Options.Exemplars;
+            var exemplars = openMetrics && Options.Exemplars ? scratch.Exemplars : null;
 
             buffer.Write(openMetrics ? HistogramHeaderOpenMetrics : HistogramHeader);
             foreach (var status in scratch.Series)
@@ -157,29 +156,29 @@ internal sealed class PrometheusExposition
         }
     }
 
-    /// <summary>Labels every series of this status carries, for the exemplar recorder and the scrape.</summary>
+    /// <summary>Labels every series of this status carries.</summary>
     internal SeriesLabels LabelsOf(StatusInstruments status) =>
         series.TryGetValue(status, out var labels) ? labels : series.GetOrAdd(status, CreateSeriesLabels);
 
-    /// <summary>Keeps the trace of the latest sampled request of a series, per bucket; called on the request path.</summary>
-    internal void RecordExemplar(StatusInstruments status, long nanoseconds, ActivityTraceId traceId, ActivitySpanId spanId)
-    {
-        var labels = LabelsOf(status);
-        var bucket = labels.Buckets.BucketOf(nanoseconds);
-        var slots = labels.Exemplars;
-        var now = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
-        lock (slots)
-        {
-            slots[bucket] = new Exemplar(traceId, spanId, nanoseconds, now);
-        }
-    }
-
-    private void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, bool exemplars)
+    private void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, Exemplar[]? exemplars)
     {
         var labels = LabelsOf(status);
         var layout = labels.Buckets;
         var latency = status.Latency;
         var bounds = layout.Nanoseconds;
+
+        // The latest exemplar per bucket: the series keeps one per power of two, which a bucket may span several of.
+        var exemplarCount = exemplars is null ? 0 : status.ReadExemplars(exemplars);
+        Span<int> latest = stackalloc int[exemplarCount == 0 ? 0 : bounds.Length + 1];
+        latest.Fill(-1);
+        for (var e = 0; e < exemplarCount; e++)
+        {
+            var bucket = layout.BucketOf(exemplars![e].Nanoseconds);
+            if (latest[bucket] < 0 || exemplars[latest[bucket]].UnixMilliseconds <= exemplars[e].UnixMilliseconds)
+            {
+                latest[bucket] = e;
+            }
+        }
 
         // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
         // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
@@ -194,9 +193,9 @@ internal sealed class PrometheusExposition
             buffer.Write(layout.LabelValues[i]);
             buffer.Write("\"} "u8);
             buffer.Write(count);
-            if (exemplars)
+            if (exemplarCount > 0 && latest[i] >= 0)
             {
-                WriteExemplar(buffer, labels, i);
+                WriteExemplar(buffer, in exemplars![latest[i]]);
             }
 
             buffer.Write((byte)'\n');
@@ -216,19 +215,8 @@ internal sealed class PrometheusExposition
         }
     }
 
-    private static void WriteExemplar(Utf8Buffer buffer, SeriesLabels labels, int bucket)
+    private static void WriteExemplar(Utf8Buffer buffer, in Exemplar exemplar)
     {
-        Exemplar exemplar;
-        lock (labels.Exemplars)
-        {
-            exemplar = labels.Exemplars[bucket];
-        }
-
-        if (exemplar.UnixMilliseconds == 0)
-        {
-            return;
-        }
-
         Span<byte> id = stackalloc byte[16];
         buffer.Write(" # {trace_id=\""u8);
         exemplar.TraceId.CopyTo(id);
@@ -332,6 +320,9 @@ internal sealed class PrometheusExposition
 
         public List<StatusInstruments> Series { get; } = [];
 
+        /// <summary>One series' exemplars at a time, while its histogram is written.</summary>
+        public Exemplar[] Exemplars { get; } = new Exemplar[ExemplarSlots.Count];
+
         public void Collect(InstrumentRegistry registry)
         {
             foreach (var route in registry.Routes)
@@ -352,23 +343,10 @@ internal sealed class PrometheusExposition
     }
 }
 
-/// <summary>A series' encoded labels, its bucket layout, and its latest exemplar per bucket.</summary>
-internal sealed class SeriesLabels
+/// <summary>A series' encoded labels and its bucket layout.</summary>
+internal sealed class SeriesLabels(byte[] labels, BucketLayout buckets)
 {
-    public SeriesLabels(byte[] labels, BucketLayout buckets)
-    {
-        Labels = labels;
-        Buckets = buckets;
-        Exemplars = new Exemplar[buckets.LabelValues.Length];
-    }
+    public byte[] Labels { get; } = labels;
 
-    public byte[] Labels { get; }
-
-    public BucketLayout Buckets { get; }
-
-    /// <summary>Guarded by a lock on itself; written only for sampled requests.</summary>
-    public Exemplar[] Exemplars { get; }
+    public BucketLayout Buckets { get; } = buckets;
 }
-
-/// <summary>The trace of one request, kept without allocating: the ids are structs.</summary>
-internal readonly record struct Exemplar(ActivityTraceId TraceId, ActivitySpanId SpanId, long Nanoseconds, long UnixMilliseconds);

@@ -1,0 +1,295 @@
+using System.Diagnostics;
+using Instrumentation.Configuration;
+using Instrumentation.Hosting;
+using Instrumentation.Instruments;
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+
+namespace Instrumentation.Tracing;
+
+/// <summary>
+/// Turns ASP.NET Core's own request <see cref="Activity"/> into the request's server span: the middleware calls
+/// <see cref="Start"/> and <see cref="Stop"/> around each request. Every tag is added once, when the request completes
+/// and only for spans that are kept; a span sampled out costs the Activity hosting creates and nothing more.
+/// </summary>
+/// <remarks>
+/// A kept server span carries its tracer's own <c>component</c> string instance: that is how the export queue, whose
+/// stop callback every listener in the process receives, recognises the spans it exports (and a client span the server
+/// span it belongs to) without any per-request state. The tag is added when the request starts if the span is sampled
+/// then, so client spans that end before their server span can find their owner.
+/// </remarks>
+internal sealed partial class ServerSpanBuilder : IRequestObserver
+{
+    private const string MethodTag = "http.method";
+    private const string UrlTag = "http.url";
+    private const string StatusCodeTag = "http.status_code";
+    private const string ErrorTag = "error";
+
+    private static readonly object[] BoxedStatusCodes = CreateBoxedStatusCodes();
+    private static readonly object BoxedTrue = true;
+
+    private readonly string component;
+    private readonly HeadSampler sampler;
+    private readonly ErrorRule errorRule;
+    private readonly TracedProperty[] attributes;
+    private readonly Action<Activity, HttpContext>? onStart;
+    private readonly bool traceAll;
+    private readonly bool namesByRoute;
+    private readonly bool includeQuery;
+    private readonly ILogger logger;
+
+    public ServerSpanBuilder(TracingOptions options, string component, HeadSampler sampler, ErrorRule errorRule, ILogger logger)
+    {
+        this.component = component;
+        this.sampler = sampler;
+        this.errorRule = errorRule;
+        this.logger = logger;
+        traceAll = options.TraceAllRequests;
+        namesByRoute = options.OperationName == SpanNaming.Route;
+        includeQuery = options.IncludeQueryString;
+        onStart = options.OnStart;
+        var parsed = new List<TracedProperty>();
+        foreach (var text in options.TracedAttributes)
+        {
+            // Validation at startup has rejected anything that does not parse.
+            if (TracedProperty.TryParse(text, out var attribute))
+            {
+                parsed.Add(attribute!);
+            }
+        }
+
+        attributes = [.. parsed];
+    }
+
+    /// <summary>The operation name of a route's spans.</summary>
+    public string OperationName(RouteInstruments route) =>
+        namesByRoute
+            ? route.MethodAndTemplate
+            : route.Descriptor.Handler;
+
+    /// <summary>
+    /// The request has reached the instrumentation middleware: returns its Activity, which the middleware hands back to
+    /// <see cref="Stop"/>, or null when hosting created none.
+    /// </summary>
+    public Activity? Start(HttpContext context)
+    {
+        var activity = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpActivityFeature>()?.Activity;
+
+        // Without a start callback, only a span sampled now has anything to do here (its kept mark).
+        if (activity is null || (onStart is null && !activity.Recorded))
+        {
+            return activity;
+        }
+
+        // With WebApplication, routing has already run here. If it has not (UseRouting after UseInstrumentation), only
+        // TraceAllRequests can say yet whether the request is traced.
+        switch (InstrumentedEndpoint.Find(context.GetEndpoint(), context.Request.Method, out var route))
+        {
+            case EndpointMatch.Instrumented when traceAll || route!.Traced:
+            case EndpointMatch.Unmatched when traceAll:
+                break;
+            default:
+                return activity;
+        }
+
+        if (onStart is not null)
+        {
+            RunOnStart(activity, context);
+        }
+
+        if (sampler.IsSampled(activity))
+        {
+            // Hosting's own tags never include it, so only a start callback could have set one to replace.
+            if (onStart is null)
+            {
+                activity.AddTag(RequestTracer.ComponentTag, component);
+            }
+            else
+            {
+                activity.SetTag(RequestTracer.ComponentTag, component);
+            }
+        }
+
+        return activity;
+    }
+
+    /// <summary>
+    /// The request is complete: decides whether its span is kept and, if so, names it and adds its tags.
+    /// </summary>
+    public void Stop(HttpContext context, Activity span, in RequestOutcome outcome)
+    {
+        if (outcome.Exception is { } thrown)
+        {
+            span.AddException(thrown);
+        }
+
+        // One pass over the tags (hosting alone puts half a dozen on every request's Activity) instead of a lookup per
+        // question and per SetTag: a tag found here is replaced, any other appended.
+        var (tagged, forced, present) = ReadTags(span);
+        var route = outcome.Route;
+        if (route is null || !(traceAll || route.Traced))
+        {
+            if (tagged)
+            {
+                span.SetTag(RequestTracer.ComponentTag, null);
+            }
+
+            return;
+        }
+
+        // An exception handler after this middleware may have turned an exception into the response.
+        var threw = outcome.Exception is not null;
+        var status = outcome.Status;
+        var handled = !threw && status >= 500 ? context.Features.Get<IExceptionHandlerFeature>()?.Error : null;
+        var isError = threw || handled is not null || errorRule.IsError(status);
+        var keep = tagged || isError || sampler.Rules.IsSlow(outcome.ElapsedNanoseconds) || sampler.IsSampled(span) || forced;
+        if (!span.Recorded)
+        {
+            if (!keep)
+            {
+                return;
+            }
+
+            // Kept after all: the stop callback must not pass it over as one that carries the context only.
+            SpanQueue.MarkKeptLate(span);
+        }
+
+        // A span only another listener records (the OpenTelemetry SDK) gets the same tags, but the shared constant
+        // rather than this tracer's own instance: it is not exported to Wavefront.
+        if (!tagged)
+        {
+            Put(span, RequestTracer.ComponentTag, keep ? component : RequestTracer.ServerComponent, present & OwnTags.Component);
+        }
+
+        var request = context.Request;
+        span.DisplayName = OperationName(route);
+        Put(span, MethodTag, request.Method, present & OwnTags.Method);
+        Put(span, UrlTag, Url(request, includeQuery), present & OwnTags.Url);
+        Put(span, StatusCodeTag, (uint)status < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[status] : status, present & OwnTags.StatusCode);
+        if (isError)
+        {
+            Put(span, ErrorTag, BoxedTrue, present & OwnTags.Error);
+            span.SetStatus(ActivityStatusCode.Error);
+        }
+
+        if (handled is not null)
+        {
+            span.AddException(handled);
+        }
+
+        Put(span, RequestTracer.HandlerTag, route.Descriptor.Handler, present & OwnTags.Handler);
+        foreach (var attribute in attributes)
+        {
+            if (attribute.Read(context) is { } value)
+            {
+                span.SetTag(attribute.Key, value);
+            }
+        }
+    }
+
+    private static string Url(HttpRequest request, bool includeQuery)
+    {
+        var host = request.Host.Value ?? string.Empty;
+        var path = request.Path.ToUriComponent();
+        var pathBase = request.PathBase.ToUriComponent();
+        return includeQuery && request.QueryString.HasValue
+            ? string.Concat([request.Scheme, "://", host, pathBase, path, request.QueryString.Value])
+            : string.Concat([request.Scheme, "://", host, pathBase, path]);
+    }
+
+    /// <summary>
+    /// Whether this tracer tagged the span as kept, whether a tag forces keeping it (<see cref="ForcedKeep"/>), and
+    /// which of the tags <see cref="Stop"/> writes are already there.
+    /// </summary>
+    private (bool Tagged, bool Forced, OwnTags Present) ReadTags(Activity activity)
+    {
+        var tagged = false;
+        var forced = false;
+        var present = OwnTags.None;
+        foreach (ref readonly var tag in activity.EnumerateTagObjects())
+        {
+            switch (tag.Key)
+            {
+                case RequestTracer.ComponentTag:
+                    tagged |= ReferenceEquals(tag.Value, component);
+                    present |= OwnTags.Component;
+                    break;
+                case ForcedKeep.DebugTag:
+                    forced |= ForcedKeep.ForcesDebug(tag.Value);
+                    break;
+                case ForcedKeep.SamplingPriorityTag:
+                    forced |= ForcedKeep.ForcesPriority(tag.Value);
+                    break;
+                case MethodTag:
+                    present |= OwnTags.Method;
+                    break;
+                case UrlTag:
+                    present |= OwnTags.Url;
+                    break;
+                case StatusCodeTag:
+                    present |= OwnTags.StatusCode;
+                    break;
+                case ErrorTag:
+                    present |= OwnTags.Error;
+                    break;
+                case RequestTracer.HandlerTag:
+                    present |= OwnTags.Handler;
+                    break;
+            }
+        }
+
+        return (tagged, forced, present);
+    }
+
+    // SetTag searches the tag list for the key to replace; AddTag appends. The search is only needed when the key is there.
+    private static void Put(Activity activity, string key, object? value, OwnTags present)
+    {
+        if (present != OwnTags.None)
+        {
+            activity.SetTag(key, value);
+        }
+        else
+        {
+            activity.AddTag(key, value);
+        }
+    }
+
+    private void RunOnStart(Activity activity, HttpContext context)
+    {
+        try
+        {
+            onStart!(activity, context);
+        }
+        catch (Exception e)
+        {
+            LogOnStartFailed(logger, e);
+        }
+    }
+
+    private static object[] CreateBoxedStatusCodes()
+    {
+        var boxed = new object[600];
+        for (var i = 0; i < boxed.Length; i++)
+        {
+            boxed[i] = i;
+        }
+
+        return boxed;
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "Instrumentation:Tracing:OnStart threw; the request goes on without its tags.")]
+    private static partial void LogOnStartFailed(ILogger logger, Exception exception);
+
+    [Flags]
+    private enum OwnTags
+    {
+        None = 0,
+        Component = 1,
+        Method = 2,
+        Url = 4,
+        StatusCode = 8,
+        Error = 16,
+        Handler = 32,
+    }
+}
