@@ -7,7 +7,7 @@ namespace Instrumentation;
 /// Endpoint metadata that says whether an endpoint is instrumented. The last one in an endpoint's metadata wins, so an
 /// action's attribute overrides its controller's, and an endpoint's convention overrides its group's.
 /// </summary>
-public interface IInstrumentationMetadata
+internal interface IInstrumentationMetadata
 {
     /// <summary>True to instrument the endpoint, false to exclude it deliberately.</summary>
     bool Enabled { get; }
@@ -17,7 +17,7 @@ public interface IInstrumentationMetadata
 }
 
 /// <summary>Endpoint metadata that opts an endpoint into tracing when tracing is limited to marked endpoints.</summary>
-public interface ITracingMetadata
+internal interface ITracingMetadata
 {
     /// <summary>True to trace the endpoint.</summary>
     bool Traced { get; }

@@ -25,7 +25,7 @@ public sealed class CarbonFixture : IAsyncLifetime
 
     public SampleServer Server => server ?? throw new InvalidOperationException("not started");
 
-    public GraphiteReporter Reporter => Server.Get<GraphiteReporter>();
+    internal GraphiteReporter Reporter => Server.Get<GraphiteReporter>();
 
     private string Storage => Path.Combine(root, "storage");
 

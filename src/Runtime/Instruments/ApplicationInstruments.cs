@@ -5,7 +5,7 @@ namespace Instrumentation.Instruments;
 /// per-route series plus a counter for requests to endpoints that are not instrumented, so an instrumented request
 /// pays for no extra counter.
 /// </summary>
-public sealed class ApplicationInstruments
+internal sealed class ApplicationInstruments
 {
     private readonly InstrumentRegistry registry;
     private long inFlight;

@@ -1,7 +1,7 @@
 namespace Instrumentation.Instruments;
 
 /// <summary>What counts as an error, decided once per status code at startup so the request path only indexes.</summary>
-public sealed class ErrorRule
+internal sealed class ErrorRule
 {
     private readonly bool[] table = new bool[600];
 

@@ -4,7 +4,7 @@ namespace Instrumentation.Instruments;
 /// A copy of a <see cref="LogHistogram"/>'s bins: cumulative, or the difference of two cumulative copies (one
 /// interval). Immutable; made off the request path.
 /// </summary>
-public sealed class HistogramSnapshot
+internal sealed class HistogramSnapshot
 {
     private readonly long[]?[] chunks;
 
@@ -165,4 +165,4 @@ public sealed class HistogramSnapshot
 }
 
 /// <summary>One non-empty bin of a histogram snapshot.</summary>
-public readonly record struct HistogramBin(double Midpoint, long LowerBound, long UpperBound, long Count);
+internal readonly record struct HistogramBin(double Midpoint, long LowerBound, long UpperBound, long Count);

@@ -5,7 +5,7 @@ namespace Instrumentation.Instruments;
 /// <see cref="Read"/>. Each sink owns a reader, so sinks read independently. Not thread-safe: one reporting loop
 /// per reader.
 /// </summary>
-public sealed class InstrumentReader
+internal sealed class InstrumentReader
 {
     private readonly InstrumentRegistry registry;
     private readonly Dictionary<StatusInstruments, Previous> previous = new(ReferenceEqualityComparer.Instance);
@@ -64,11 +64,11 @@ public sealed class InstrumentReader
 /// <param name="CompletedDelta">Completed since this reader's previous read.</param>
 /// <param name="Errors">Application-wide error requests, cumulative.</param>
 /// <param name="ErrorsDelta">Errors since this reader's previous read.</param>
-public sealed record InstrumentReading(
+internal sealed record InstrumentReading(
     IReadOnlyList<RouteReading> Routes, long InFlight, long Completed, long CompletedDelta, long Errors, long ErrorsDelta);
 
 /// <summary>One (route, method) as read.</summary>
-public sealed record RouteReading(RouteInstruments Route, long InFlight, IReadOnlyList<SeriesReading> Series);
+internal sealed record RouteReading(RouteInstruments Route, long InFlight, IReadOnlyList<SeriesReading> Series);
 
 /// <summary>One (route, method, status) series as read.</summary>
 /// <param name="Series">The live series.</param>
@@ -78,7 +78,7 @@ public sealed record RouteReading(RouteInstruments Route, long InFlight, IReadOn
 /// <param name="CpuTimeInterval">CPU time recorded since the previous read, when measured.</param>
 /// <param name="ResponseBytes">Cumulative response bytes.</param>
 /// <param name="ResponseBytesDelta">Response bytes since the previous read.</param>
-public sealed record SeriesReading(
+internal sealed record SeriesReading(
     StatusInstruments Series,
     HistogramSnapshot Latency,
     HistogramSnapshot LatencyInterval,

@@ -7,7 +7,7 @@ namespace Instrumentation.Instruments;
 /// Every instrument of one application, created at startup when endpoints are bound. Sinks enumerate it off the
 /// request path; the request path reaches its instruments through the endpoint, never through this registry.
 /// </summary>
-public sealed class InstrumentRegistry
+internal sealed class InstrumentRegistry
 {
     private readonly ConcurrentDictionary<(string Entity, string Method), RouteInstruments> routes = new();
     private readonly RouteInstruments[] unmatched;

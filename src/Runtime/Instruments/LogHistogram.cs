@@ -13,7 +13,7 @@ namespace Instrumentation.Instruments;
 /// requests take between 1 ms and 100 ms holds 7 chunks (3.6 KB) and the worst case is 29 chunks (14.5 KB). Recording
 /// is two interlocked additions; the one-time chunk allocation is the only allocation, ever.
 /// </remarks>
-public sealed class LogHistogram
+internal sealed class LogHistogram
 {
     /// <summary>Bits of sub-bin resolution per power of two.</summary>
     public const int SubBinBits = 6;

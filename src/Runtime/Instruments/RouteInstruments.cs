@@ -6,7 +6,7 @@ namespace Instrumentation.Instruments;
 /// The instruments of one (route, HTTP method) pair: an in-flight gauge and one <see cref="StatusInstruments"/> per
 /// status code seen, held in an array indexed by status code so the request path never searches.
 /// </summary>
-public sealed class RouteInstruments
+internal sealed class RouteInstruments
 {
     internal const int FirstStatus = 100;
     internal const int LastStatus = 599;

@@ -3,7 +3,7 @@ using System.Diagnostics;
 namespace Instrumentation.Instruments;
 
 /// <summary>The measurements of one (route, method, status code) series.</summary>
-public sealed class StatusInstruments
+internal sealed class StatusInstruments
 {
     private long responseBytes;
 

@@ -6,7 +6,8 @@ namespace Instrumentation.Model;
 /// <summary>
 /// Every name of one (route, HTTP method), as docs/naming.md defines them. The source generator emits these as constants
 /// (the build-time catalog); an endpoint it could not see gets one computed once at startup by the same rules
-/// (src/Shared/Naming). Sinks read their wire names from here and never re-derive them.
+/// (src/Shared/Naming). Sinks read their wire names from here and never re-derive them. Public only for the generated
+/// catalog, which constructs it.
 /// </summary>
 /// <param name="Entity">The route entity, e.g. <c>style.id.make</c>.</param>
 /// <param name="Template">The route template as users see it, with a leading slash: <c>/style/{id}/make</c> (Prometheus <c>addr</c>).</param>
@@ -14,6 +15,7 @@ namespace Instrumentation.Model;
 /// <param name="Handler">The handler's name (<c>MakeShirts</c>): Flask's <c>flask.func</c>.</param>
 /// <param name="WavefrontEntity">The entity as it stands inside Wavefront metric names.</param>
 /// <param name="GraphiteRoute">The route part of Graphite names: <c>style.id.make</c>.</param>
+[EditorBrowsable(EditorBrowsableState.Never)]
 public sealed record RouteDescriptor(
     string Entity, string Template, string Method, string Handler,
     [property: EditorBrowsable(EditorBrowsableState.Never)] string WavefrontEntity,

@@ -4,7 +4,7 @@ namespace Instrumentation.Sinks.Graphite;
 /// The Graphite sink's delivery counters: resolve it from the services. All zero while
 /// <c>Instrumentation:Graphite:Enabled</c> is false.
 /// </summary>
-public sealed class GraphiteReporter
+internal sealed class GraphiteReporter
 {
     private readonly GraphiteIntervalReporter reporting;
 
