@@ -51,17 +51,7 @@ internal static class GraphiteNames
             return "_";
         }
 
-        StringBuilder? node = null;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (!IsNodeCharacter(text[i]))
-            {
-                node ??= new StringBuilder(text);
-                node[i] = '_';
-            }
-        }
-
-        return node?.ToString() ?? text;
+        return CharacterSets.ReplaceOutside<GraphiteNodeCharacters>(text, '_');
     }
 
     /// <summary>Dot-separated text as sanitized nodes; blank nodes are left out, the others trimmed.</summary>
@@ -81,7 +71,4 @@ internal static class GraphiteNames
             }
         }
     }
-
-    private static bool IsNodeCharacter(char c) =>
-        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '_' or '-';
 }

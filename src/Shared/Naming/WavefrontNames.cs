@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Instrumentation.Naming;
 
 /// <summary>
@@ -24,8 +22,7 @@ internal static class WavefrontNames
     public const char GreekDelta = '\u0394';
 
     /// <summary>Whether a character may stand anywhere in a metric name or tag key: <c>a-z A-Z 0-9 . _ - ,</c>.</summary>
-    public static bool IsNameCharacter(char c) =>
-        c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-' or ',';
+    public static bool IsNameCharacter(char c) => default(WavefrontNameCharacters).Contains(c);
 
     /// <summary>
     /// A metric name with every character outside <c>a-z A-Z 0-9 . _ - ,</c> replaced by <c>-</c>, except a leading
@@ -40,20 +37,7 @@ internal static class WavefrontNames
     /// A piece that stands inside a metric name, never at its start (an entity after the prefix): every character
     /// outside <c>a-z A-Z 0-9 . _ - ,</c> becomes <c>-</c>.
     /// </summary>
-    public static string SanitizeInner(string text)
-    {
-        StringBuilder? sanitized = null;
-        for (var i = 0; i < text.Length; i++)
-        {
-            if (!IsNameCharacter(text[i]))
-            {
-                sanitized ??= new StringBuilder(text);
-                sanitized[i] = '-';
-            }
-        }
-
-        return sanitized?.ToString() ?? text;
-    }
+    public static string SanitizeInner(string text) => CharacterSets.ReplaceOutside<WavefrontNameCharacters>(text, '-');
 
     private static string? Sanitize(string name, bool allowDelta)
     {
@@ -74,16 +58,13 @@ internal static class WavefrontNames
             keep = 1;
         }
 
-        var clean = true;
-        for (var i = keep; i < trimmed.Length; i++)
+        if (keep == 0)
         {
-            if (!IsNameCharacter(trimmed[i]))
-            {
-                clean = false;
-                break;
-            }
+            return SanitizeInner(trimmed);
         }
 
-        return clean ? trimmed : trimmed.Substring(0, keep) + SanitizeInner(trimmed.Substring(keep));
+        var rest = trimmed.Substring(keep);
+        var sanitized = SanitizeInner(rest);
+        return ReferenceEquals(sanitized, rest) ? trimmed : trimmed.Substring(0, keep) + sanitized;
     }
 }
