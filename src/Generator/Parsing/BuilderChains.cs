@@ -94,7 +94,7 @@ internal static class BuilderChains
     /// <summary>
     /// Whether the call names <paramref name="name"/> anywhere: a call that does not cannot be rooted at the local, so it
     /// is not bound. Every endpoint on a group stored in a local follows that local, so without this test a method that
-    /// maps n endpoints with <c>.Instrumented()</c> bound each of those calls n times (docs/benchmarks.md, "Build cost").
+    /// maps n endpoints with <c>.Instrumented()</c> asked for each of those calls' operation n times.
     /// </summary>
     private static bool Mentions(SyntaxNode call, string name)
     {

@@ -22,7 +22,7 @@ internal static class KnownSymbols
     /// <summary>
     /// Whether <paramref name="candidate"/> is the namespace named <paramref name="dottedName"/>, compared part by part
     /// from the innermost: parsers ask this for every attribute and call they look at, and formatting the namespace's
-    /// display string each time was a measurable share of the build (docs/benchmarks.md, "Build cost").
+    /// display string would allocate one string per question.
     /// </summary>
     public static bool IsNamespace(INamespaceSymbol? candidate, string dottedName)
     {
