@@ -4,8 +4,15 @@
 # way users do, builds it with the compiler's analyzer report on, and prints the generator's and analyzers' time
 # against the whole C# compile.
 #
+# Then it replays that compile in-process with build/BuildCostHarness (the compiler command line is read from the build
+# log): the generator's time per pipeline step, cold and warm, what an edit inside a method body reruns, and each
+# analyzer's time. The compiler's own figures come from one cold compiler process and vary a lot with the machine's
+# load; the harness's warm runs are the steadier comparison.
+#
 # Usage: build/measure-build-cost.sh [work-folder]      (default: a new folder under /tmp, kept for inspection)
 #        ENDPOINTS=2000 build/measure-build-cost.sh     (another size; split evenly between the two kinds)
+#        HARNESS=0 build/measure-build-cost.sh          (the build's report only)
+#        WARM_RUNS=5 build/measure-build-cost.sh        (warm runs of the harness; default 3)
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 work=${1:-$(mktemp -d /tmp/instr-build-cost-XXXXXX)}
@@ -165,3 +172,12 @@ for t, p, name in generator_rows:
 print(f"distinct INSTR001 warnings:       {instr001}")
 print(f"details: {work}/build.log (search 'execution time'), {work}/build.binlog")
 PY
+
+if [ "${HARNESS:-1}" != 0 ]; then
+  # The Csc task logs its command line (detailed verbosity); without the tool path it is a response file.
+  grep -m1 -E '^\s+\S+/csc /noconfig' "$work/build.log" | sed -E 's/^\s*\S+\s+//' >"$work/csc.rsp"
+  echo
+  echo "== in-process harness (build/BuildCostHarness) over the same compile"
+  dotnet build "$root/build/BuildCostHarness/BuildCostHarness.csproj" -c Release -nologo -v quiet -o "$work/harness" >/dev/null
+  dotnet "$work/harness/BuildCostHarness.dll" "$work/csc.rsp" "$work/app" "${WARM_RUNS:-3}"
+fi

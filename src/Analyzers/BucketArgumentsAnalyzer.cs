@@ -23,14 +23,44 @@ public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
     {
         context.ConfigureGeneratedCodeAnalysis(GeneratedCodeAnalysisFlags.None);
         context.EnableConcurrentExecution();
-        context.RegisterSyntaxNodeAction(AnalyzeAttribute, SyntaxKind.Attribute);
-        context.RegisterOperationAction(AnalyzeInvocation, OperationKind.Invocation);
+        context.RegisterCompilationStartAction(static start =>
+        {
+            // Only calls and attributes that can name ours are bound: binding every attribute with arguments ([HttpGet("...")]
+            // on each action) and visiting every invocation of the program was most of this analyzer's time in a build
+            // (docs/benchmarks.md, "Build cost").
+            var names = AttributeNames(start.Compilation, start.CancellationToken);
+            start.RegisterSyntaxNodeAction(context => AnalyzeAttribute(context, names), SyntaxKind.Attribute);
+            start.RegisterSyntaxNodeAction(AnalyzeInvocation, SyntaxKind.InvocationExpression);
+        });
     }
 
-    private static void AnalyzeAttribute(SyntaxNodeAnalysisContext context)
+    /// <summary>
+    /// The names an attribute can be written with and still be <c>[Instrumented]</c>: its own, with and without the
+    /// suffix, and every using alias of the compilation (an alias may name it under any name).
+    /// </summary>
+    private static HashSet<string> AttributeNames(Compilation compilation, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal) { "Instrumented", InstrumentationChoices.InstrumentedAttribute };
+        foreach (var tree in compilation.SyntaxTrees)
+        {
+            var root = tree.GetRoot(cancellationToken);
+            foreach (var directive in root.DescendantNodes(node => node is CompilationUnitSyntax or BaseNamespaceDeclarationSyntax).OfType<UsingDirectiveSyntax>())
+            {
+                if (directive.Alias is { } alias)
+                {
+                    names.Add(alias.Name.Identifier.ValueText);
+                }
+            }
+        }
+
+        return names;
+    }
+
+    private static void AnalyzeAttribute(SyntaxNodeAnalysisContext context, HashSet<string> names)
     {
         var attribute = (AttributeSyntax)context.Node;
         if (attribute.ArgumentList is not { Arguments.Count: > 0 } arguments
+            || !MayName(attribute.Name, names)
             || context.SemanticModel.GetSymbolInfo(attribute, context.CancellationToken).Symbol is not IMethodSymbol constructor
             || !KnownSymbols.Is(constructor.ContainingType, KnownSymbols.InstrumentationNamespace, InstrumentationChoices.InstrumentedAttribute))
         {
@@ -44,6 +74,22 @@ public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
         }
 
         Check(bounds, context.ReportDiagnostic);
+    }
+
+    /// <summary>
+    /// Whether the attribute's name can bind to one of <paramref name="names"/>; an alias written <c>[M]</c> may be
+    /// declared as <c>MAttribute</c>.
+    /// </summary>
+    private static bool MayName(NameSyntax name, HashSet<string> names)
+    {
+        var identifier = name switch
+        {
+            QualifiedNameSyntax qualified => qualified.Right.Identifier.ValueText,
+            AliasQualifiedNameSyntax aliased => aliased.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => null,
+        };
+        return identifier is null || names.Contains(identifier) || names.Contains(identifier + "Attribute");
     }
 
     /// <summary>An argument is a bound, an array of bounds or a collection expression of bounds.</summary>
@@ -63,10 +109,21 @@ public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
         }
     }
 
-    private static void AnalyzeInvocation(OperationAnalysisContext context)
+    private static void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
     {
-        var invocation = (IInvocationOperation)context.Operation;
-        if (InstrumentationChoices.FromConvention(invocation) != InstrumentationChoice.Instrumented
+        // The method cannot be renamed at the call (no alias names a method), so the name filters before binding.
+        var call = (InvocationExpressionSyntax)context.Node;
+        var name = call.Expression switch
+        {
+            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
+            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
+            SimpleNameSyntax simple => simple.Identifier.ValueText,
+            _ => null,
+        };
+        if (name != InstrumentationChoices.InstrumentedConvention
+            || call.ArgumentList.Arguments.Count == 0
+            || context.SemanticModel.GetOperation(call, context.CancellationToken) is not IInvocationOperation invocation
+            || InstrumentationChoices.FromConvention(invocation) != InstrumentationChoice.Instrumented
             || KnownSymbols.Argument(invocation, "buckets") is not { } argument)
         {
             return;

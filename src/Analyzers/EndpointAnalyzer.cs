@@ -367,7 +367,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
     {
         public static string? NameOf(INamedTypeSymbol? attribute)
         {
-            if (attribute is null || attribute.ContainingNamespace?.ToDisplayString() != KnownSymbols.InstrumentationNamespace)
+            if (attribute is null || !KnownSymbols.IsNamespace(attribute.ContainingNamespace, KnownSymbols.InstrumentationNamespace))
             {
                 return null;
             }

@@ -1,5 +1,6 @@
 using Instrumentation.Generator.Model;
 using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
 
@@ -77,6 +78,7 @@ internal static class BuilderChains
             }
             else if (node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access } invocation
                 && access.Name.Identifier.ValueText is InstrumentationChoices.InstrumentedConvention or InstrumentationChoices.NotInstrumentedConvention
+                && Mentions(invocation, local.Name)
                 && model.GetOperation(invocation, cancellationToken) is IInvocationOperation convention
                 && InstrumentationChoices.FromConvention(convention) is var choice and not InstrumentationChoice.Unspecified
                 && IsRootedAt(convention, local))
@@ -87,6 +89,24 @@ internal static class BuilderChains
 
         var initializer = declarator.Initializer is { } clause ? model.GetOperation(clause.Value, cancellationToken) : null;
         return new LocalBuilderUse(initializer, conventions, reassigned);
+    }
+
+    /// <summary>
+    /// Whether the call names <paramref name="name"/> anywhere: a call that does not cannot be rooted at the local, so it
+    /// is not bound. Every endpoint on a group stored in a local follows that local, so without this test a method that
+    /// maps n endpoints with <c>.Instrumented()</c> asked for each of those calls' operation n times.
+    /// </summary>
+    private static bool Mentions(SyntaxNode call, string name)
+    {
+        foreach (var token in call.DescendantTokens())
+        {
+            if (token.IsKind(SyntaxKind.IdentifierToken) && token.ValueText == name)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsRootedAt(IInvocationOperation convention, ILocalSymbol local)

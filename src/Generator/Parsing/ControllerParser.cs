@@ -161,7 +161,7 @@ internal static class ControllerParser
     private static IEnumerable<IMethodSymbol> Actions(INamedTypeSymbol type)
     {
         var overridden = new HashSet<IMethodSymbol>(SymbolEqualityComparer.Default);
-        var signatures = new HashSet<string>(StringComparer.Ordinal);
+        var signatures = new HashSet<IMethodSymbol>(SignatureComparer.Instance);
         for (var current = type; current is not null && !IsFrameworkBase(current); current = current.BaseType)
         {
             foreach (var member in current.GetMembers())
@@ -177,7 +177,7 @@ internal static class ControllerParser
                 }
 
                 // A method hidden with 'new' is not an action of the derived class.
-                if (!signatures.Add(Signature(method)))
+                if (!signatures.Add(method))
                 {
                     continue;
                 }
@@ -196,8 +196,36 @@ internal static class ControllerParser
         || KnownSymbols.Is(type, KnownSymbols.MvcNamespace, "ControllerBase")
         || KnownSymbols.Is(type, KnownSymbols.MvcNamespace, ControllerSuffix);
 
-    private static string Signature(IMethodSymbol method) =>
-        method.Name + "(" + string.Join(",", method.Parameters.Select(parameter => parameter.Type.ToDisplayString())) + ")";
+    /// <summary>Methods with the same name and parameter types, the signature a 'new' method hides.</summary>
+    private sealed class SignatureComparer : IEqualityComparer<IMethodSymbol>
+    {
+        public static readonly SignatureComparer Instance = new();
+
+        public bool Equals(IMethodSymbol? x, IMethodSymbol? y)
+        {
+            if (x is null || y is null)
+            {
+                return ReferenceEquals(x, y);
+            }
+
+            if (x.Name != y.Name || x.Parameters.Length != y.Parameters.Length)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < x.Parameters.Length; i++)
+            {
+                if (!SymbolEqualityComparer.Default.Equals(x.Parameters[i].Type, y.Parameters[i].Type))
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        public int GetHashCode(IMethodSymbol method) => StringComparer.Ordinal.GetHashCode(method.Name) ^ method.Parameters.Length;
+    }
 
     private static bool IsAction(INamedTypeSymbol controller, IMethodSymbol method)
     {

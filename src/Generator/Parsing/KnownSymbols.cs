@@ -17,7 +17,40 @@ internal static class KnownSymbols
     public const string RoutingNamespace = "Microsoft.AspNetCore.Routing";
 
     public static bool Is(ITypeSymbol? type, string containingNamespace, string name) =>
-        type is not null && type.Name == name && type.ContainingNamespace?.ToDisplayString() == containingNamespace;
+        type is not null && type.Name == name && IsNamespace(type.ContainingNamespace, containingNamespace);
+
+    /// <summary>
+    /// Whether <paramref name="candidate"/> is the namespace named <paramref name="dottedName"/>, compared part by part
+    /// from the innermost: parsers ask this for every attribute and call they look at, and formatting the namespace's
+    /// display string would allocate one string per question.
+    /// </summary>
+    public static bool IsNamespace(INamespaceSymbol? candidate, string dottedName)
+    {
+        var end = dottedName.Length;
+        for (var current = candidate; current is not null && !current.IsGlobalNamespace; current = current.ContainingNamespace)
+        {
+            var part = current.Name;
+            var start = end - part.Length;
+            if (start < 0 || string.CompareOrdinal(dottedName, start, part, 0, part.Length) != 0)
+            {
+                return false;
+            }
+
+            if (start == 0)
+            {
+                return current.ContainingNamespace is null || current.ContainingNamespace.IsGlobalNamespace;
+            }
+
+            if (dottedName[start - 1] != '.')
+            {
+                return false;
+            }
+
+            end = start - 1;
+        }
+
+        return false;
+    }
 
     public static bool IsOrDerivesFrom(ITypeSymbol? type, string containingNamespace, string name)
     {

@@ -52,7 +52,7 @@ internal static class RouteAttributes
                 .FirstOrDefault(argument => argument.Type?.SpecialType == SpecialType.System_String).Value as string;
             for (var current = type; current is not null; current = current.BaseType)
             {
-                if (current.ContainingNamespace?.ToDisplayString() == KnownSymbols.MvcNamespace
+                if (KnownSymbols.IsNamespace(current.ContainingNamespace, KnownSymbols.MvcNamespace)
                     && HttpMethodAttributes.TryGetValue(current.Name, out var method))
                 {
                     return new RouteProvider(template, new[] { method }.ToEquatableArray(), true);
