@@ -15,9 +15,10 @@ namespace Instrumentation.Runtime.Tests;
 public sealed class AllocationTests
 {
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Recording_a_request_allocates_nothing(bool countResponseBytes)
+    [InlineData(true, false)]
+    [InlineData(false, false)]
+    [InlineData(true, true)]
+    public void Recording_a_request_allocates_nothing(bool countResponseBytes, bool openTelemetryNames)
     {
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
         var route = registry.GetOrCreate(RouteDescriptor.For("/style/{id}/make", "GET", "MakeShirts"), null, false, true);
@@ -29,10 +30,13 @@ public sealed class AllocationTests
         };
         var wrapper = new InstrumentedEndpoint(byMethod, handler);
         var endpoint = new RouteEndpoint(wrapper.Invoke, RoutePatternFactory.Parse("/style/{id}/make"), 0, EndpointMetadataCollection.Empty, "make");
-        var middleware = new InstrumentationMiddleware(context => endpoint.RequestDelegate!(context), registry, countResponseBytes);
+        var semantic = openTelemetryNames ? new SemanticInstruments() : null;
+        var middleware = new InstrumentationMiddleware(context => endpoint.RequestDelegate!(context), registry, countResponseBytes, semantic: semantic);
 
         var context = new DefaultHttpContext();
         context.Request.Method = HttpMethods.Get;
+        context.Request.Scheme = "https";
+        context.Request.Protocol = HttpProtocol.Http2;
         context.Features.Set<IHttpResponseBodyFeature>(new StreamResponseBodyFeature(Stream.Null));
         context.SetEndpoint(endpoint);
 
@@ -60,6 +64,13 @@ public sealed class AllocationTests
         Assert.True(allocated < requests, $"{allocated} bytes for {requests} requests ({(double)allocated / requests:F2} B/request)");
         Assert.Equal(13_000, registry.Count("style.id.make", "GET", 200));
         Assert.Equal(countResponseBytes ? 13_000L * Payload.Length : 0, route.ForStatus(200).ResponseBytes);
+        if (semantic is not null)
+        {
+            var recorded = Assert.Single(route.SemanticSeries);
+            Assert.Equal(13_000, recorded.Latency.Count);
+            Assert.Equal((0, 1, 1), SemanticDimensions.Split(recorded.Combination));
+            Assert.Equal([("GET", "https", 0L)], semantic.Active);
+        }
     }
 
     private static readonly byte[] Payload = "Shirts 1 made."u8.ToArray();

@@ -3,6 +3,7 @@ using Instrumentation.Instruments;
 using Instrumentation.Model;
 using Instrumentation.Naming;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.Controllers;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.Logging;
@@ -77,6 +78,13 @@ internal sealed partial class EndpointBinder
         for (var i = 0; i < byMethod.Length; i++)
         {
             byMethod[i] ??= other;
+        }
+
+        // ASP.NET Core's own http.route (what its hosting meter tags), so the OpenTelemetry names join with it.
+        var httpRoute = route.Metadata.GetMetadata<IRouteDiagnosticsMetadata>()?.Route ?? route.RoutePattern.RawText;
+        foreach (var instruments in byMethod)
+        {
+            instruments.HttpRoute ??= string.IsNullOrEmpty(httpRoute) ? "/" : httpRoute;
         }
 
         var wrapper = new InstrumentedEndpoint(byMethod, inner);

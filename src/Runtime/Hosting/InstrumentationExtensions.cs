@@ -81,7 +81,8 @@ namespace Microsoft.AspNetCore.Builder
                 var options = services.GetRequiredService<IOptions<InstrumentationOptions>>().Value;
                 var observer = options.Tracing.Enabled ? services.GetService<IRequestObserver>() : null;
                 var exemplars = options.Prometheus is { Enabled: true, Exemplars: true };
-                return new InstrumentationMiddleware(next, registry, options.CountResponseBytes, observer, exemplars).Invoke;
+                var semantic = options.Prometheus.ServesOpenTelemetryNames ? services.GetRequiredService<SemanticInstruments>() : null;
+                return new InstrumentationMiddleware(next, registry, options.CountResponseBytes, observer, exemplars, semantic).Invoke;
             });
             return app;
         }

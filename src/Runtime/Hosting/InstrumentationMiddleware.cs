@@ -33,12 +33,16 @@ internal sealed class InstrumentationMiddleware
     // Whether sampled requests leave their trace on their series, for OpenMetrics exemplars (docs/prometheus.md).
     private readonly bool recordExemplars;
 
+    // The OpenTelemetry names' extra dimensions (docs/prometheus.md); null when only the Big Brother names are served.
+    private readonly SemanticInstruments? semantic;
+
     public InstrumentationMiddleware(
         RequestDelegate next,
         InstrumentRegistry registry,
         bool countResponseBytes,
         IRequestObserver? observer = null,
-        bool recordExemplars = false)
+        bool recordExemplars = false,
+        SemanticInstruments? semantic = null)
     {
         this.next = next;
         this.registry = registry;
@@ -46,12 +50,21 @@ internal sealed class InstrumentationMiddleware
         measureCpu = registry.MeasureCpu && ThreadCpuTime.IsSupported;
         this.observer = observer;
         this.recordExemplars = recordExemplars;
+        this.semantic = semantic;
     }
 
     public Task Invoke(HttpContext context)
     {
         var start = Stopwatch.GetTimestamp();
         registry.Application.Enter();
+
+        // Left under the slot it entered, even if a later middleware rewrites the method or scheme.
+        var activeSlot = semantic is null ? -1 : SemanticInstruments.ActiveSlot(context.Request);
+        if (activeSlot >= 0)
+        {
+            semantic!.Enter(activeSlot);
+        }
+
         var counter = CountBody(context);
         var span = observer?.Start(context);
 
@@ -64,23 +77,23 @@ internal sealed class InstrumentationMiddleware
         }
         catch (Exception e)
         {
-            Complete(context, span, start, counter, e, CpuSince(cpu));
+            Complete(context, span, start, counter, e, CpuSince(cpu), activeSlot);
             throw;
         }
 
         cpu = CpuSince(cpu);
         if (task.IsCompletedSuccessfully)
         {
-            Complete(context, span, start, counter, thrown: null, cpu);
+            Complete(context, span, start, counter, thrown: null, cpu, activeSlot);
             return Task.CompletedTask;
         }
 
-        return CompleteWhenDone(task, context, span, start, counter, cpu);
+        return CompleteWhenDone(task, context, span, start, counter, cpu, activeSlot);
     }
 
     private static long CpuSince(long cpuStart) => cpuStart < 0 ? -1 : ThreadCpuTime.Now() - cpuStart;
 
-    private async Task CompleteWhenDone(Task task, HttpContext context, Activity? span, long start, CountingResponseBody? counter, long cpu)
+    private async Task CompleteWhenDone(Task task, HttpContext context, Activity? span, long start, CountingResponseBody? counter, long cpu, int activeSlot)
     {
         try
         {
@@ -88,11 +101,11 @@ internal sealed class InstrumentationMiddleware
         }
         catch (Exception e)
         {
-            Complete(context, span, start, counter, e, cpu);
+            Complete(context, span, start, counter, e, cpu, activeSlot);
             throw;
         }
 
-        Complete(context, span, start, counter, thrown: null, cpu);
+        Complete(context, span, start, counter, thrown: null, cpu, activeSlot);
     }
 
     private CountingResponseBody? CountBody(HttpContext context)
@@ -122,17 +135,22 @@ internal sealed class InstrumentationMiddleware
         return written > 0 ? written : context.Response.ContentLength ?? 0;
     }
 
-    private void Complete(HttpContext context, Activity? span, long start, CountingResponseBody? counter, Exception? thrown, long cpu)
+    private void Complete(HttpContext context, Activity? span, long start, CountingResponseBody? counter, Exception? thrown, long cpu, int activeSlot)
     {
         var bytes = ResponseBytes(context, counter);
         var elapsed = Stopwatch.GetTimestamp() - start;
         var nanoseconds = TicksAreNanoseconds ? elapsed : (long)(elapsed * NanosecondsPerTick);
         registry.Application.Leave();
+        if (activeSlot >= 0)
+        {
+            semantic!.Leave(activeSlot);
+        }
 
         // An exception that escapes the pipeline becomes a 500 for the client, whatever status was set before it.
         var status = thrown is not null ? StatusCodes.Status500InternalServerError : context.Response.StatusCode;
         var endpoint = context.GetEndpoint();
-        if (status >= 400 && context.Features.Get<IExceptionHandlerFeature>()?.Endpoint is { } failed)
+        var handled = status >= 400 ? context.Features.Get<IExceptionHandlerFeature>() : null;
+        if (handled?.Endpoint is { } failed)
         {
             // The exception handler cleared or replaced the endpoint to re-execute; the request belongs to the original.
             endpoint = failed;
@@ -158,6 +176,11 @@ internal sealed class InstrumentationMiddleware
         if (cpu >= 0)
         {
             series.CpuTime?.Record(cpu);
+        }
+
+        if (semantic is not null)
+        {
+            SemanticInstruments.Record(context.Request, route, series, thrown ?? handled?.Error, nanoseconds, bytes);
         }
 
         if (recordExemplars && HostingActivities.HasListeners()

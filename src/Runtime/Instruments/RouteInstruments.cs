@@ -17,6 +17,9 @@ internal sealed class RouteInstruments
     private readonly bool measureCpu;
     private long inFlight;
 
+    // By status slot; created on the first request when the OpenTelemetry names are on, never otherwise.
+    private SemanticBreakdown?[]? semantic;
+
     internal RouteInstruments(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, ErrorRule errorRule, bool measureCpu)
     {
         Descriptor = descriptor;
@@ -35,6 +38,12 @@ internal sealed class RouteInstruments
 
     /// <summary>Per-endpoint Prometheus bucket bounds (seconds), or null for the application's.</summary>
     public double[]? Buckets { get; }
+
+    /// <summary>
+    /// ASP.NET Core's own <c>http.route</c> for this route (the endpoint's <c>IRouteDiagnosticsMetadata.Route</c>,
+    /// <c>/</c> when empty), set when the endpoint is bound; null for unmatched requests.
+    /// </summary>
+    public string? HttpRoute { get; internal set; }
 
     /// <summary>Whether the endpoint is marked for tracing (<c>[Traced]</c> / <c>.Traced()</c>).</summary>
     public bool Traced { get; }
@@ -72,6 +81,30 @@ internal sealed class RouteInstruments
     {
         var slot = (uint)(statusCode - FirstStatus) <= LastStatus - FirstStatus ? statusCode - FirstStatus : OutOfRangeSlot;
         return statuses[slot] ?? Create(slot);
+    }
+
+    /// <summary>The OpenTelemetry-names breakdown of a status series of this route.</summary>
+    internal SemanticBreakdown SemanticOf(StatusInstruments status)
+    {
+        var slot = status.StatusCode == 0 ? OutOfRangeSlot : status.StatusCode - FirstStatus;
+        var all = Volatile.Read(ref semantic) ?? CreateSemantic();
+        return all[slot] ?? CreateBreakdown(all, slot, status);
+    }
+
+    /// <summary>The OpenTelemetry-names series of this route seen so far.</summary>
+    internal IEnumerable<SemanticSeries> SemanticSeries =>
+        Volatile.Read(ref semantic) is { } all ? all.Where(b => b is not null).SelectMany(b => b!.All) : [];
+
+    private SemanticBreakdown?[] CreateSemantic()
+    {
+        var fresh = new SemanticBreakdown?[OutOfRangeSlot + 1];
+        return Interlocked.CompareExchange(ref semantic, fresh, null) ?? fresh;
+    }
+
+    private static SemanticBreakdown CreateBreakdown(SemanticBreakdown?[] all, int slot, StatusInstruments status)
+    {
+        var fresh = new SemanticBreakdown(status);
+        return Interlocked.CompareExchange(ref all[slot], fresh, null) ?? fresh;
     }
 
     internal void Record(int statusCode, long elapsedNanoseconds, long bytes) => ForStatus(statusCode).Record(elapsedNanoseconds, bytes);

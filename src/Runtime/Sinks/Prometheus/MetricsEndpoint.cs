@@ -53,10 +53,11 @@ namespace Instrumentation.Sinks.Prometheus
                     var quality = 1.0;
                     foreach (var parameter in parameters.AsSpan(1))
                     {
-                        if (parameter.StartsWith("q=", StringComparison.OrdinalIgnoreCase)
-                            && double.TryParse(parameter.AsSpan(2), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var q))
+                        if (parameter.StartsWith("q=", StringComparison.OrdinalIgnoreCase))
                         {
-                            quality = q;
+                            // A weight that is not a number from 0 to 1 makes the range unusable, never an error.
+                            quality = double.TryParse(parameter.AsSpan(2), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var q)
+                                && q is >= 0 and <= 1 ? q : 0;
                         }
                     }
 

@@ -50,6 +50,9 @@ internal sealed class PrometheusExposition
 
     private readonly InstrumentRegistry registry;
     private readonly DependencyMonitor? dependencies;
+
+    // The OpenTelemetry semantic-convention families; null when only the Big Brother names are served.
+    private readonly OpenTelemetryExposition? openTelemetry;
     private readonly ILogger logger;
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
     private readonly BucketLayout applicationBuckets;
@@ -60,7 +63,8 @@ internal sealed class PrometheusExposition
     private Scratch? idleScratch;
 
     public PrometheusExposition(
-        InstrumentRegistry registry, InstrumentationOptions options, string version, DependencyMonitor? dependencies = null, ILogger? logger = null)
+        InstrumentRegistry registry, InstrumentationOptions options, string version, DependencyMonitor? dependencies = null, ILogger? logger = null,
+        SemanticInstruments? semantic = null)
     {
         this.registry = registry;
         this.dependencies = dependencies;
@@ -75,6 +79,10 @@ internal sealed class PrometheusExposition
         ];
         applicationBuckets = new BucketLayout(options.Prometheus.EffectiveBuckets);
         Version = version;
+        if (options.Prometheus.ServesOpenTelemetryNames)
+        {
+            openTelemetry = new OpenTelemetryExposition(options.Prometheus, semantic, this.logger);
+        }
         var info = new LabelSet().Add("version", version).Add("name", options.Application).Add(commonLabels);
         infoLine = Encoding.UTF8.GetBytes($"application_info{{{info}}} 1\n");
     }
@@ -97,34 +105,42 @@ internal sealed class PrometheusExposition
             scratch.Collect(registry);
             var exemplars = openMetrics && Options.Exemplars ? scratch.Exemplars : null;
 
-            buffer.Write(openMetrics ? HistogramHeaderOpenMetrics : HistogramHeader);
-            foreach (var status in scratch.Series)
+            if (Options.ServesBigBrotherNames)
             {
-                WriteHistogram(buffer, status, exemplars);
-                if (buffer.ShouldFlush)
+                buffer.Write(openMetrics ? HistogramHeaderOpenMetrics : HistogramHeader);
+                foreach (var status in scratch.Series)
                 {
-                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                    WriteHistogram(buffer, status, exemplars);
+                    if (buffer.ShouldFlush)
+                    {
+                        await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                buffer.Write(openMetrics ? SizeHeaderOpenMetrics : SizeHeader);
+                foreach (var status in scratch.Series)
+                {
+                    WriteSample(buffer, SizePrefix, LabelsOf(status).Labels, status.ResponseBytes);
+                    if (buffer.ShouldFlush)
+                    {
+                        await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                    }
+                }
+
+                buffer.Write(InFlightHeader);
+                foreach (var route in scratch.Routes)
+                {
+                    WriteSample(buffer, InFlightPrefix, LabelsOf(route), route.InFlight);
+                    if (buffer.ShouldFlush)
+                    {
+                        await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                    }
                 }
             }
 
-            buffer.Write(openMetrics ? SizeHeaderOpenMetrics : SizeHeader);
-            foreach (var status in scratch.Series)
+            if (openTelemetry is not null)
             {
-                WriteSample(buffer, SizePrefix, LabelsOf(status).Labels, status.ResponseBytes);
-                if (buffer.ShouldFlush)
-                {
-                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
-                }
-            }
-
-            buffer.Write(InFlightHeader);
-            foreach (var route in scratch.Routes)
-            {
-                WriteSample(buffer, InFlightPrefix, LabelsOf(route), route.InFlight);
-                if (buffer.ShouldFlush)
-                {
-                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
-                }
+                await openTelemetry.WriteAsync(buffer, writer, scratch.Routes, openMetrics, cancellationToken).ConfigureAwait(false);
             }
 
             buffer.Write(DependencyHeader);

@@ -21,6 +21,11 @@ internal sealed class PrometheusOptionsValidator : SectionValidator<PrometheusOp
             failures.Add($"{section}:DependencyIntervalSeconds must be at least 1 (got {options.DependencyIntervalSeconds.ToString(CultureInfo.InvariantCulture)}).");
         }
 
+        if (!Enum.IsDefined(options.Names))
+        {
+            failures.Add($"{section}:Names must be BigBrother, OpenTelemetry or Both (got '{options.Names}').");
+        }
+
         if (options.Buckets is { Length: > 0 } buckets && BucketLayout.Problem(buckets) is { } problem)
         {
             failures.Add($"{section}:Buckets {problem}");

@@ -27,9 +27,11 @@ internal static class PrometheusSink
                 options,
                 version,
                 provider.GetRequiredService<DependencyMonitor>(),
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Prometheus"));
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Prometheus"),
+                provider.GetRequiredService<SemanticInstruments>());
         });
         services.TryAddSingleton<MetricsEndpointState>();
+        services.TryAddSingleton<SemanticInstruments>();
         services.TryAddSingleton<DependencyMonitor>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, DependencyMonitor>(provider => provider.GetRequiredService<DependencyMonitor>()));
         return services;
