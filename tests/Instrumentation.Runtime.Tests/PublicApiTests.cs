@@ -12,6 +12,7 @@ public class PublicApiTests
     [
         "Instrumentation.Configuration.GraphiteOptions",
         "Instrumentation.Configuration.InstrumentationOptions",
+        "Instrumentation.Configuration.PrometheusNames",
         "Instrumentation.Configuration.PrometheusOptions",
         "Instrumentation.Configuration.SpanNaming",
         "Instrumentation.Configuration.TracingOptions",

@@ -10,7 +10,7 @@ public sealed class PrometheusOptions
     /// The OpenTelemetry semantic conventions' advised bounds for <c>http.server.request.duration</c>, in seconds: the
     /// default of <c>http_server_request_duration_seconds</c>.
     /// </summary>
-    public static IReadOnlyList<double> OpenTelemetryBuckets { get; } =
+    internal static IReadOnlyList<double> OpenTelemetryBuckets { get; } =
         Array.AsReadOnly(new[] { 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10 });
 
     /// <summary>
