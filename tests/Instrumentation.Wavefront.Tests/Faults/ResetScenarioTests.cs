@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using System.Globalization;
+using System.Net;
+using Instrumentation.TestSupport;
+using Instrumentation.TestSupport.Wavefront;
+using Xunit.Abstractions;
+
+namespace Instrumentation.Wavefront.Tests.Faults;
+
+/// <summary>
+/// The scenario, shortened: the sample shop reports every second through a relay that resets the proxy
+/// connections every 500 ms while requests arrive, then stops gracefully. The delta counters that reach the proxy
+/// must add up to the requests sent, exactly, and the sink's accounting must balance with nothing dropped.
+/// </summary>
+public class ResetScenarioTests(ITestOutputHelper output)
+{
+    private const string Make = "aspnetcore.response.style.id.make.GET.200";
+
+    [Fact]
+    public async Task Delta_counters_add_up_exactly_while_connections_are_reset_every_500_ms()
+    {
+        const int requests = 400;
+        await using var proxy = FakeWavefrontProxy.Create();
+        await using var faults = FaultProxy.Start(proxy.Port);
+        var server = SampleServer.Start(Settings(faults.Port));
+        var slowest = TimeSpan.Zero;
+        try
+        {
+            faults.ResetEvery(TimeSpan.FromMilliseconds(500));
+            for (var i = 0; i < requests; i++)
+            {
+                var started = Stopwatch.GetTimestamp();
+                using var response = await server.Client.GetAsync("/style/42/make");
+                Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, Stopwatch.GetElapsedTime(started).Ticks));
+                await Task.Delay(10);
+            }
+
+            faults.ResetEvery(null);
+            await server.StopAsync();
+            var accounting = SinkAccounting.Read(meter => meter.Scope == server.Services.GetService(typeof(IMeterFactory)));
+            output.WriteLine($"resets {faults.Resets}, connections {faults.Accepted}, slowest request {slowest.TotalMilliseconds:F0} ms; {accounting}");
+            accounting.AssertIdentity();
+            Assert.Equal((0L, 0L), (accounting.Dropped(), accounting.Buffered()));
+        }
+        finally
+        {
+            await server.DisposeAsync();
+        }
+
+        await Task.Delay(200); // the relay forwards what it read, then closes its side
+        var deltas = proxy.Lines.Where(l => l.StartsWith($"\"\u2206{Make}.aggregated_per_shard.count\" ", StringComparison.Ordinal))
+            .Select(l => WavefrontLineParser.ParsePoint(l).Value).ToList();
+        output.WriteLine($"delta lines {deltas.Count}, sum {deltas.Sum()}, truncated lines {proxy.TruncatedLines}");
+        Assert.True(faults.Resets >= 4, $"only {faults.Resets} resets: the fault was not injected");
+        Assert.Equal(requests, deltas.Sum());
+        Assert.True(slowest < TimeSpan.FromSeconds(2), $"a request took {slowest.TotalMilliseconds} ms: the request path waited on the sink");
+    }
+
+    internal static Dictionary<string, string?> Settings(int port) => new()
+    {
+        ["Instrumentation:Source"] = "sample-host",
+        ["Instrumentation:Wavefront:ProxyHost"] = "127.0.0.1",
+        ["Instrumentation:Wavefront:MetricsPort"] = port.ToString(CultureInfo.InvariantCulture),
+        ["Instrumentation:Wavefront:HistogramsPort"] = port.ToString(CultureInfo.InvariantCulture),
+        ["Instrumentation:Wavefront:TracingPort"] = port.ToString(CultureInfo.InvariantCulture),
+        ["Instrumentation:Wavefront:ReportingIntervalSeconds"] = "1",
+    };
+}
