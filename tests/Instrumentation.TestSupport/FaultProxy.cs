@@ -20,6 +20,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private Task? acceptLoop;
     private Timer? resetTimer;
     private volatile bool stalled;
+    private int readDelayMilliseconds;
     private int resets;
     private int accepted;
 
@@ -58,6 +59,12 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>While stalled, connections are accepted but nothing is read from them; the sender's writes fill the socket buffers.</summary>
     public void Stall(bool stall) => stalled = stall;
+
+    /// <summary>
+    /// Makes the relay a slow reader: it waits this long before each read from the application, so at a reset the
+    /// bytes its kernel already acknowledged but it had not read yet are lost, as with a busy receiver.
+    /// </summary>
+    public void ReadDelay(TimeSpan delay) => Volatile.Write(ref readDelayMilliseconds, (int)delay.TotalMilliseconds);
 
     /// <summary>Resets every open connection every <paramref name="period"/>; null stops.</summary>
     public void ResetEvery(TimeSpan? period)
@@ -192,6 +199,11 @@ public sealed class FaultProxy : IAsyncDisposable
                 while (towardsReceiver && stalled && !disposing.IsCancellationRequested)
                 {
                     await Task.Delay(20);
+                }
+
+                if (towardsReceiver && Volatile.Read(ref readDelayMilliseconds) is > 0 and var delay)
+                {
+                    await Task.Delay(delay, disposing.Token);
                 }
 
                 var read = await from.ReceiveAsync(buffer, SocketFlags.None, disposing.Token);

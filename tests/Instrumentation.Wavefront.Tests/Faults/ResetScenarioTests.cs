@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Net;
 using Instrumentation.TestSupport;
 using Instrumentation.TestSupport.Wavefront;
+using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
 namespace Instrumentation.Wavefront.Tests.Faults;
@@ -18,12 +19,39 @@ public class ResetScenarioTests(ITestOutputHelper output)
     private const string Make = "aspnetcore.response.style.id.make.GET.200";
 
     [Fact]
-    public async Task Delta_counters_add_up_exactly_while_connections_are_reset_every_500_ms()
+    public async Task Over_tcp_delta_counters_add_up_exactly_while_connections_are_reset_every_500_ms()
     {
-        const int requests = 400;
         await using var proxy = FakeWavefrontProxy.Create();
         await using var faults = FaultProxy.Start(proxy.Port);
-        var server = SampleServer.Start(Settings(faults.Port));
+        await RunAsync(faults, Settings(faults.Port));
+        await Task.Delay(200); // the relay forwards what it read, then closes its side
+        var deltas = proxy.Lines.Where(l => l.StartsWith($"\"\u2206{Make}.aggregated_per_shard.count\" ", StringComparison.Ordinal))
+            .Select(l => WavefrontLineParser.ParsePoint(l).Value).ToList();
+        output.WriteLine($"delta lines {deltas.Count}, sum {deltas.Sum()}, truncated lines {proxy.TruncatedLines}");
+        Assert.Equal(Requests, deltas.Sum());
+    }
+
+    [Fact]
+    public async Task Over_the_proxy_http_form_delta_counters_add_up_exactly_even_when_the_receiver_reads_slowly()
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        await using var faults = FaultProxy.Start(ingestion.Address.Port);
+        faults.ReadDelay(TimeSpan.FromMilliseconds(100));
+        var settings = Settings(faults.Port);
+        settings["Instrumentation:Wavefront:ProxyTransport"] = "Http";
+        await RunAsync(faults, settings);
+        var deltas = ingestion.Requests.Where(r => r.Status == 200).SelectMany(r => r.Records).OfType<WavefrontPoint>()
+            .Where(p => p.Name == $"\u2206{Make}.aggregated_per_shard.count").Select(p => p.Value).ToList();
+        output.WriteLine($"requests {ingestion.Requests.Count}, delta points {deltas.Count}, sum {deltas.Sum()}");
+        Assert.Equal(Requests, deltas.Sum());
+    }
+
+    private const int Requests = 400;
+
+    private async Task RunAsync(FaultProxy faults, Dictionary<string, string?> settings)
+    {
+        const int requests = Requests;
+        var server = SampleServer.Start(settings);
         var slowest = TimeSpan.Zero;
         try
         {
@@ -38,8 +66,9 @@ public class ResetScenarioTests(ITestOutputHelper output)
             }
 
             faults.ResetEvery(null);
+            var meters = server.Get<IMeterFactory>();
             await server.StopAsync();
-            var accounting = SinkAccounting.Read(meter => meter.Scope == server.Services.GetService(typeof(IMeterFactory)));
+            var accounting = SinkAccounting.Read(meter => meter.Scope == meters);
             output.WriteLine($"resets {faults.Resets}, connections {faults.Accepted}, slowest request {slowest.TotalMilliseconds:F0} ms; {accounting}");
             accounting.AssertIdentity();
             Assert.Equal((0L, 0L), (accounting.Dropped(), accounting.Buffered()));
@@ -49,12 +78,7 @@ public class ResetScenarioTests(ITestOutputHelper output)
             await server.DisposeAsync();
         }
 
-        await Task.Delay(200); // the relay forwards what it read, then closes its side
-        var deltas = proxy.Lines.Where(l => l.StartsWith($"\"\u2206{Make}.aggregated_per_shard.count\" ", StringComparison.Ordinal))
-            .Select(l => WavefrontLineParser.ParsePoint(l).Value).ToList();
-        output.WriteLine($"delta lines {deltas.Count}, sum {deltas.Sum()}, truncated lines {proxy.TruncatedLines}");
         Assert.True(faults.Resets >= 4, $"only {faults.Resets} resets: the fault was not injected");
-        Assert.Equal(requests, deltas.Sum());
         Assert.True(slowest < TimeSpan.FromSeconds(2), $"a request took {slowest.TotalMilliseconds} ms: the request path waited on the sink");
     }
 
@@ -66,5 +90,9 @@ public class ResetScenarioTests(ITestOutputHelper output)
         ["Instrumentation:Wavefront:HistogramsPort"] = port.ToString(CultureInfo.InvariantCulture),
         ["Instrumentation:Wavefront:TracingPort"] = port.ToString(CultureInfo.InvariantCulture),
         ["Instrumentation:Wavefront:ReportingIntervalSeconds"] = "1",
+
+        // The span exporter throws when its host is stopped a second time (SampleServer.StopAsync, then dispose):
+        // a tracing matter, outside these tests.
+        ["Instrumentation:Tracing:Enabled"] = "false",
     };
 }
