@@ -33,7 +33,7 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>The port the application connects to.</summary>
     public int Port { get; }
 
-    /// <summary>Connections reset so far.</summary>
+    /// <summary>Times every open connection was reset (each round may find none open).</summary>
     public int Resets => Volatile.Read(ref resets);
 
     /// <summary>Connections accepted so far.</summary>
@@ -76,6 +76,7 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Resets every open connection: an RST to the application; what was read is still forwarded.</summary>
     public void ResetNow()
     {
+        Interlocked.Increment(ref resets);
         (Socket Client, Socket Upstream)[] cut;
         lock (gate)
         {
@@ -89,7 +90,6 @@ public sealed class FaultProxy : IAsyncDisposable
             {
                 client.LingerState = new LingerOption(true, 0);
                 client.Close();
-                Interlocked.Increment(ref resets);
             }
             catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {

@@ -12,18 +12,23 @@ namespace Instrumentation.Wavefront.Tests.Faults;
 /// <summary>
 /// The scenario, shortened: the sample shop reports every second through a relay that resets the proxy
 /// connections every 500 ms while requests arrive, then stops gracefully. The delta counters that reach the proxy
-/// must add up to the requests sent, exactly, and the sink's accounting must balance with nothing dropped.
+/// must add up to the requests sent, exactly, and the sink's accounting must balance with nothing dropped. Over plain
+/// TCP that only holds when the receiver reads at once: bytes its kernel took but it had not read when the reset came
+/// are lost without an error (25% of the deltas with a receiver that reads every 300 ms, docs/reliability.md), which
+/// is why the default is the proxy's HTTP form, answered batch by batch.
 /// </summary>
 public class ResetScenarioTests(ITestOutputHelper output)
 {
     private const string Make = "aspnetcore.response.style.id.make.GET.200";
 
     [Fact]
-    public async Task Over_tcp_delta_counters_add_up_exactly_while_connections_are_reset_every_500_ms()
+    public async Task Over_tcp_delta_counters_add_up_exactly_while_connections_are_reset_every_500_ms_by_a_prompt_reader()
     {
         await using var proxy = FakeWavefrontProxy.Create();
         await using var faults = FaultProxy.Start(proxy.Port);
-        await RunAsync(faults, Settings(faults.Port));
+        var settings = Settings(faults.Port);
+        settings["Instrumentation:Wavefront:ProxyTransport"] = "Tcp";
+        await RunAsync(faults, settings);
         await Task.Delay(200); // the relay forwards what it read, then closes its side
         var deltas = proxy.Lines.Where(l => l.StartsWith($"\"\u2206{Make}.aggregated_per_shard.count\" ", StringComparison.Ordinal))
             .Select(l => WavefrontLineParser.ParsePoint(l).Value).ToList();
@@ -32,17 +37,16 @@ public class ResetScenarioTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public async Task Over_the_proxy_http_form_delta_counters_add_up_exactly_even_when_the_receiver_reads_slowly()
+    public async Task By_default_delta_counters_add_up_exactly_even_when_a_slow_receiver_is_reset_every_500_ms()
     {
-        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
-        await using var faults = FaultProxy.Start(ingestion.Address.Port);
-        faults.ReadDelay(TimeSpan.FromMilliseconds(100));
-        var settings = Settings(faults.Port);
-        settings["Instrumentation:Wavefront:ProxyTransport"] = "Http";
-        await RunAsync(faults, settings);
-        var deltas = ingestion.Requests.Where(r => r.Status == 200).SelectMany(r => r.Records).OfType<WavefrontPoint>()
-            .Where(p => p.Name == $"\u2206{Make}.aggregated_per_shard.count").Select(p => p.Value).ToList();
-        output.WriteLine($"requests {ingestion.Requests.Count}, delta points {deltas.Count}, sum {deltas.Sum()}");
+        await using var proxy = FakeWavefrontProxy.Create();
+        await using var faults = FaultProxy.Start(proxy.Port);
+        faults.ReadDelay(TimeSpan.FromMilliseconds(300));
+        await RunAsync(faults, Settings(faults.Port));
+        var deltas = proxy.Lines.Where(l => l.StartsWith($"\"\u2206{Make}.aggregated_per_shard.count\" ", StringComparison.Ordinal))
+            .Select(l => WavefrontLineParser.ParsePoint(l).Value).ToList();
+        output.WriteLine($"http requests {proxy.HttpRequests}, delta lines {deltas.Count}, sum {deltas.Sum()}");
+        Assert.True(proxy.HttpRequests > 0, "the default transport did not use the proxy's HTTP form");
         Assert.Equal(Requests, deltas.Sum());
     }
 
