@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 
 namespace Instrumentation.TestSupport;
 
@@ -31,9 +30,6 @@ public sealed class SampleServer : IAsyncDisposable
 
     public T Get<T>() where T : notnull => factory.Services.GetRequiredService<T>();
 
-    /// <summary>Stops the application gracefully (final reports, drains) but keeps its services readable until disposed.</summary>
-    public Task StopAsync() => factory.Host?.StopAsync() ?? throw new InvalidOperationException("the host was not created");
-
     public static SampleServer Start(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
     {
         var factory = new Factory(settings ?? new Dictionary<string, string?>(), services);
@@ -51,10 +47,6 @@ public sealed class SampleServer : IAsyncDisposable
 
     private sealed class Factory(IDictionary<string, string?> settings, Action<IServiceCollection>? services) : WebApplicationFactory<Program>
     {
-        public IHost? Host { get; private set; }
-
-        protected override IHost CreateHost(IHostBuilder builder) => Host = base.CreateHost(builder);
-
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
             builder.UseEnvironment("Development");
