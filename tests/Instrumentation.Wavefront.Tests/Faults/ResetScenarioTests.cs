@@ -21,6 +21,13 @@ public class ResetScenarioTests(ITestOutputHelper output)
     {
         await using var proxy = FakeWavefrontProxy.Create();
         await using var faults = FaultProxy.Start(proxy.Port);
+
+        // build/measure-reliability.sh sets a slow reader here to measure what TCP loses; in build/test.sh it reads at once.
+        if (int.TryParse(Environment.GetEnvironmentVariable("RELIABILITY_TCP_READ_DELAY_MS"), out var delay))
+        {
+            faults.ReadDelay(TimeSpan.FromMilliseconds(delay));
+        }
+
         var settings = FaultRun.Settings("127.0.0.1", faults.Port);
         settings["Instrumentation:Wavefront:ProxyTransport"] = "Tcp";
         await RunAsync(faults, settings);
