@@ -9,7 +9,7 @@ namespace Instrumentation.Wavefront.Tests.Faults;
 /// connections every 500 ms while requests arrive, then stops gracefully. The delta counters that reach the proxy
 /// must add up to the requests sent, exactly, and the sink's accounting must balance with nothing dropped. Over plain
 /// TCP that only holds when the receiver reads at once: bytes its kernel took but it had not read when the reset came
-/// are lost without an error (25% of the deltas with a receiver that reads every 300 ms, docs/reliability.md), which
+/// are lost without an error (25-32% of the deltas with a receiver that reads every 300 ms, docs/reliability.md), which
 /// is why the default is the proxy's HTTP form, answered batch by batch.
 /// </summary>
 public class ResetScenarioTests(ITestOutputHelper output)
