@@ -90,8 +90,13 @@ internal static class FaultRun
 
     };
 
-    /// <summary>Reads the sinks' accounting once the host has stopped, before the application disposes its meters.</summary>
-    private sealed class AccountingAfterStop : IHostedLifecycleService
+    /// <summary>
+    /// Reads the sinks' accounting once the host has stopped, before the application disposes its meters. The sample's
+    /// own <c>app.Run()</c> and the test host both stop the host, and the first to finish disposes it: when the other's
+    /// StoppedAsync comes too late, the reading is taken as this service is disposed, which the container does before
+    /// it disposes the meter factory this service was built after.
+    /// </summary>
+    private sealed class AccountingAfterStop : IHostedLifecycleService, IDisposable
     {
         public IMeterFactory? Meters { get; set; }
 
@@ -109,8 +114,24 @@ internal static class FaultRun
 
         public Task StoppedAsync(CancellationToken cancellationToken)
         {
-            Accounting ??= SinkAccounting.Read(meter => meter.Scope == Meters);
+            Take();
             return Task.CompletedTask;
+        }
+
+        public void Dispose() => Take();
+
+        private void Take()
+        {
+            if (Accounting is { Channels.Count: > 0 })
+            {
+                return;
+            }
+
+            var reading = SinkAccounting.Read(meter => meter.Scope == Meters);
+            if (reading.Channels.Count > 0)
+            {
+                Accounting = reading;
+            }
         }
     }
 }

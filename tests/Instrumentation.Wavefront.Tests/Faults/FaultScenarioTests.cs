@@ -40,7 +40,8 @@ public class FaultScenarioTests(ITestOutputHelper output)
         // read while the receiver was down arrived later, stamped then.
         var cumulative = proxy.Lines.Where(l => l.StartsWith($"\"{FaultRun.Make}.cumulative.count\" ", StringComparison.Ordinal))
             .Select(WavefrontLineParser.ParsePoint).ToList();
-        Assert.Contains(cumulative, p => p.Timestamp > down[0] && p.Timestamp < down[1]);
+        // Values strictly between the fault's first and last request were read while the receiver was down.
+        Assert.Contains(cumulative, p => p.Value > FaultFrom && p.Value < FaultTo && p.Timestamp <= down[1]);
         Assert.Equal(Requests, cumulative.Max(p => p.Value));
     }
 
