@@ -64,6 +64,7 @@ public class SenderTests
         var transport = WavefrontTransport.Create(new WavefrontOptions
         {
             ProxyHost = "127.0.0.1", MetricsPort = metrics.Port, HistogramsPort = histograms.Port, TracingPort = tracing.Port,
+            ProxyTransport = WavefrontProxyTransport.Tcp,
         });
         using var sender = Sender(transport, capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
         sender.TryEnqueue(WavefrontDataKind.Metric, "\"m\" 1 source=\"h\"");
@@ -182,7 +183,7 @@ public class SenderTests
         new(transport, new LineSenderSettings("test", capacity, batch, TimeSpan.FromSeconds(1)), logger, time);
 
     private static WavefrontSender ProxySender(int port, int capacity, int batch) =>
-        Sender(WavefrontTransport.Create(new WavefrontOptions { ProxyHost = "127.0.0.1", MetricsPort = port, HistogramsPort = port, TracingPort = port }),
+        Sender(WavefrontTransport.Create(new WavefrontOptions { ProxyHost = "127.0.0.1", MetricsPort = port, HistogramsPort = port, TracingPort = port, ProxyTransport = WavefrontProxyTransport.Tcp }),
             capacity, batch, new ListLogger(), TimeProvider.System);
 
     private static WavefrontSender DirectSender(FakeWavefrontIngestion ingestion, ILogger logger, TimeProvider time) =>

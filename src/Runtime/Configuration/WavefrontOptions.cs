@@ -12,8 +12,11 @@ public sealed class WavefrontOptions
     /// <summary>The Wavefront proxy's host name or address. Set this or <see cref="Server"/>, not both.</summary>
     public string? ProxyHost { get; set; }
 
-    /// <summary>How points reach the proxy: plain-text lines over TCP, or the proxy's HTTP form. Default Tcp.</summary>
-    public WavefrontProxyTransport ProxyTransport { get; set; } = WavefrontProxyTransport.Tcp;
+    /// <summary>
+    /// How points reach the proxy: the proxy's HTTP form, which answers each batch, or plain-text lines over TCP, which
+    /// can lose lines without an error when the proxy resets (docs/reliability.md). Default Http.
+    /// </summary>
+    public WavefrontProxyTransport ProxyTransport { get; set; } = WavefrontProxyTransport.Http;
 
     /// <summary>The proxy port for metrics and delta counters (and every kind over HTTP). Default 2878.</summary>
     public int MetricsPort { get; set; } = 2878;

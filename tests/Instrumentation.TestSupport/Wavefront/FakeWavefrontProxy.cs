@@ -6,10 +6,11 @@ namespace Instrumentation.TestSupport.Wavefront;
 
 /// <summary>
 /// A stand-in for a Wavefront proxy's plain-text TCP port: listens on a free loopback port and keeps every line it
-/// receives, as raw bytes and as strict UTF-8. It can be stopped and started again on the same port (the proxy going
+/// receives, as raw bytes and as strict UTF-8. Like the real proxy's port it also takes the HTTP form
+/// (<c>POST /report?f=...</c>, see FakeWavefrontProxy.Http.cs) on the same port. It can be stopped and started again on the same port (the proxy going
 /// down and coming back) and can drop its open connections (a proxy restart mid-stream).
 /// </summary>
-public sealed class FakeWavefrontProxy : IAsyncDisposable
+public sealed partial class FakeWavefrontProxy : IAsyncDisposable
 {
     private static readonly UTF8Encoding StrictUtf8 = new(false, true);
 
@@ -240,6 +241,7 @@ public sealed class FakeWavefrontProxy : IAsyncDisposable
         try
         {
             var stream = client.GetStream();
+            var first = true;
             while (true)
             {
                 var read = await stream.ReadAsync(buffer);
@@ -247,6 +249,14 @@ public sealed class FakeWavefrontProxy : IAsyncDisposable
                 {
                     break;
                 }
+
+                if (first && IsHttp(buffer.AsSpan(0, read)))
+                {
+                    await ServeHttpAsync(stream, buffer, read);
+                    break;
+                }
+
+                first = false;
 
                 for (var i = 0; i < read; i++)
                 {

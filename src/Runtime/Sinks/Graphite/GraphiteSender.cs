@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Instrumentation.Sinks.Shared;
 using Microsoft.Extensions.Logging;
 
@@ -14,8 +15,9 @@ internal enum GraphiteChannel
 /// The shared line sender with carbon's one channel. Points keep their timestamps however late they are delivered;
 /// points that do not fit are dropped, counted and logged.
 /// </summary>
-internal sealed partial class GraphiteSender(ILineTransport<GraphiteChannel> transport, LineSenderSettings settings, ILogger logger, TimeProvider time)
-    : LineSender<GraphiteChannel>(transport, settings, logger, time)
+internal sealed partial class GraphiteSender(
+    ILineTransport<GraphiteChannel> transport, LineSenderSettings settings, ILogger logger, TimeProvider time, IMeterFactory? meters = null)
+    : LineSender<GraphiteChannel>(transport, settings, logger, time, meters)
 {
     /// <summary>Buffers points in order and asks for them to be sent now; returns how many did not fit.</summary>
     public int Enqueue(IReadOnlyList<GraphitePoint> points)

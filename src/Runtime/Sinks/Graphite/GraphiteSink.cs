@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Instrumentation.Configuration;
 using Instrumentation.Sinks.Shared;
 using Microsoft.Extensions.DependencyInjection;
@@ -34,10 +35,11 @@ internal static class GraphiteSink
         services.TryAddSingleton(provider =>
         {
             var graphite = SinkServices.Options(provider).Graphite;
-            var settings = new LineSenderSettings($"carbon at {graphite.Host}:{graphite.Port}", graphite.MaxBufferedPoints, BatchSize, FlushInterval);
+            var settings = new LineSenderSettings($"carbon at {graphite.Host}:{graphite.Port}", graphite.MaxBufferedPoints, BatchSize, FlushInterval, Sink: "graphite");
             return new GraphiteSender(
                 provider.GetRequiredService<ILineTransport<GraphiteChannel>>(), settings,
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Graphite"), SinkServices.Time(provider));
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Graphite"), SinkServices.Time(provider),
+                provider.GetService<IMeterFactory>());
         });
         services.TryAddSingleton<GraphiteIntervalReporter>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, GraphiteIntervalReporter>(provider => provider.GetRequiredService<GraphiteIntervalReporter>()));

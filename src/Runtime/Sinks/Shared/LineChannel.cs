@@ -23,11 +23,26 @@ internal enum DropReason
 /// <param name="DroppedAtShutdown">Lines still held when shutdown ran out of time.</param>
 /// <param name="Rejected">Lines refused by the server (401/403).</param>
 /// <param name="Failures">Send attempts that failed and will be retried.</param>
+/// <param name="Produced">Lines offered to the channel, whether they fitted or not.</param>
 internal readonly record struct LineChannelStats(
-    int QueueSize, int RemainingCapacity, long Sent, long DroppedFull, long DroppedAtShutdown, long Rejected, long Failures)
+    int QueueSize, int RemainingCapacity, long Sent, long DroppedFull, long DroppedAtShutdown, long Rejected, long Failures, long Produced)
 {
     /// <summary>Lines lost without the server refusing them: buffer full, or unsent at shutdown.</summary>
     public long Dropped => DroppedFull + DroppedAtShutdown;
+
+    /// <summary>
+    /// The accounting identity, produced = delivered + dropped (every reason) + buffered, as a difference: 0 whenever
+    /// the channel is at rest. A line being moved from one column to the next can make it briefly non-zero.
+    /// </summary>
+    public long Unaccounted => Produced - (Sent + DroppedFull + DroppedAtShutdown + Rejected + QueueSize);
+
+    /// <summary>Lines dropped for one reason.</summary>
+    public long DroppedFor(DropReason reason) => reason switch
+    {
+        DropReason.BufferFull => DroppedFull,
+        DropReason.Shutdown => DroppedAtShutdown,
+        _ => Rejected,
+    };
 }
 
 /// <summary>
@@ -48,6 +63,7 @@ internal sealed class LineChannel(int capacity, int batchSize)
     private Segment? filling;
     private Segment? inFlight;
     private int count;
+    private long produced;
     private long sent;
     private long failures;
 
@@ -63,6 +79,8 @@ internal sealed class LineChannel(int capacity, int batchSize)
 
     public bool TryAdd(ReadOnlySpan<char> line)
     {
+        // Counted first, so a reader never sees a line buffered or dropped that was not produced.
+        Interlocked.Increment(ref produced);
         if (Interlocked.Increment(ref count) > capacity)
         {
             Interlocked.Decrement(ref count);
@@ -146,7 +164,8 @@ internal sealed class LineChannel(int capacity, int batchSize)
 
     public LineChannelStats Stats() => new(
         Count, Math.Max(0, capacity - Count), Interlocked.Read(ref sent), Interlocked.Read(ref dropped[(int)DropReason.BufferFull]),
-        Interlocked.Read(ref dropped[(int)DropReason.Shutdown]), Interlocked.Read(ref dropped[(int)DropReason.Rejected]), Interlocked.Read(ref failures));
+        Interlocked.Read(ref dropped[(int)DropReason.Shutdown]), Interlocked.Read(ref dropped[(int)DropReason.Rejected]), Interlocked.Read(ref failures),
+        Interlocked.Read(ref produced));
 
     private void Drop(int lines, DropReason reason)
     {

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 
@@ -9,7 +10,9 @@ namespace Instrumentation.Sinks.Shared;
 /// <param name="BatchSize">Lines per send, at most.</param>
 /// <param name="FlushInterval">How often the background loop sends what is held (sooner on <c>RequestFlush</c>).</param>
 /// <param name="Refusal">Logged once, after "{Destination} refused ", when the server refuses the credentials (401/403).</param>
-internal sealed record LineSenderSettings(string Destination, int Capacity, int BatchSize, TimeSpan FlushInterval, string Refusal = "the request (HTTP 401/403).");
+/// <param name="Sink">The <c>sink</c> tag of its accounting (<see cref="SinkMeter"/>).</param>
+internal sealed record LineSenderSettings(
+    string Destination, int Capacity, int BatchSize, TimeSpan FlushInterval, string Refusal = "the request (HTTP 401/403).", string Sink = "unnamed");
 
 /// <summary>
 /// The sending half every push sink shares: one bounded buffer per channel (<see cref="LineChannel"/>) drained in
@@ -17,7 +20,8 @@ internal sealed record LineSenderSettings(string Destination, int Capacity, int 
 /// that may pass (no connection, 5xx, timeout) stays at the head of its channel and that channel waits out the
 /// <see cref="Backoff"/>; a batch refused for good (401/403) is dropped, counted and logged once, and its channel
 /// pauses for a minute so a wrong token does not become a stream of requests. Every line is counted exactly once as
-/// sent or dropped, with its reason.
+/// sent or dropped, with its reason, or is still held: the identity <see cref="LineChannelStats.Unaccounted"/>,
+/// published through <see cref="SinkMeter"/>.
 /// </summary>
 internal class LineSender<TChannel> : IDisposable
     where TChannel : struct, Enum
@@ -33,12 +37,13 @@ internal class LineSender<TChannel> : IDisposable
     private readonly TimeProvider time;
     private readonly CancellationTokenSource stopping = new();
     private readonly SemaphoreSlim flushRequested = new(0, 1);
+    private readonly SinkMeter meter;
     private IReadOnlyList<string>? statusLines;
     private Task? loop;
     private bool failing;
     private int rejectionLogged;
 
-    public LineSender(ILineTransport<TChannel> transport, LineSenderSettings settings, ILogger logger, TimeProvider time)
+    public LineSender(ILineTransport<TChannel> transport, LineSenderSettings settings, ILogger logger, TimeProvider time, IMeterFactory? meters = null)
     {
         if (Enum.GetUnderlyingType(typeof(TChannel)) != typeof(int) || !Channels.Select(Index).SequenceEqual(Enumerable.Range(0, Channels.Length)))
         {
@@ -50,7 +55,14 @@ internal class LineSender<TChannel> : IDisposable
         this.logger = logger;
         this.time = time;
         channels = Channels.Select(_ => new LineChannel(settings.Capacity, settings.BatchSize)).ToArray();
+        meter = new SinkMeter(
+            settings.Sink,
+            Channels.Select(c => (c.ToString().ToLowerInvariant(), (Func<LineChannelStats>)channels[Index(c)].Stats)).ToArray(),
+            meters);
     }
+
+    /// <summary>The meter publishing this sender's accounting.</summary>
+    public Meter Meter => meter.Meter;
 
     protected LineSenderSettings Settings => settings;
 
@@ -71,7 +83,7 @@ internal class LineSender<TChannel> : IDisposable
     /// <summary>The counters of every channel together.</summary>
     public LineChannelStats Total() => channels.Select(c => c.Stats()).Aggregate((a, b) => new(
         a.QueueSize + b.QueueSize, a.RemainingCapacity + b.RemainingCapacity, a.Sent + b.Sent, a.DroppedFull + b.DroppedFull,
-        a.DroppedAtShutdown + b.DroppedAtShutdown, a.Rejected + b.Rejected, a.Failures + b.Failures));
+        a.DroppedAtShutdown + b.DroppedAtShutdown, a.Rejected + b.Rejected, a.Failures + b.Failures, a.Produced + b.Produced));
 
     /// <summary>Whether nothing is held, status lines included.</summary>
     public bool IsEmpty => Volatile.Read(ref statusLines) is null && channels.All(c => c.Count == 0);
@@ -141,6 +153,7 @@ internal class LineSender<TChannel> : IDisposable
     {
         stopping.Cancel();
         transport.Dispose();
+        meter.Dispose();
         GC.SuppressFinalize(this);
     }
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Instrumentation.Sinks.Shared;
 using Microsoft.Extensions.Logging;
 
@@ -33,5 +34,6 @@ internal interface IWavefrontSender
 }
 
 /// <summary>The shared line sender, one channel per <see cref="WavefrontDataKind"/>.</summary>
-internal sealed class WavefrontSender(ILineTransport<WavefrontDataKind> transport, LineSenderSettings settings, ILogger logger, TimeProvider time)
-    : LineSender<WavefrontDataKind>(transport, settings, logger, time), IWavefrontSender;
+internal sealed class WavefrontSender(
+    ILineTransport<WavefrontDataKind> transport, LineSenderSettings settings, ILogger logger, TimeProvider time, IMeterFactory? meters = null)
+    : LineSender<WavefrontDataKind>(transport, settings, logger, time, meters), IWavefrontSender;

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Instrumentation.Configuration;
 using Instrumentation.Sinks.Shared;
 using Microsoft.Extensions.DependencyInjection;
@@ -29,10 +30,11 @@ internal static class WavefrontSink
         {
             var wavefront = SinkServices.Options(provider).Wavefront;
             var settings = new LineSenderSettings(
-                WavefrontTransport.Destination(wavefront), wavefront.MaxQueueSize, wavefront.BatchSize, TimeSpan.FromSeconds(wavefront.FlushIntervalSeconds), Refusal);
+                WavefrontTransport.Destination(wavefront), wavefront.MaxQueueSize, wavefront.BatchSize, TimeSpan.FromSeconds(wavefront.FlushIntervalSeconds), Refusal, Sink: "wavefront");
             return new WavefrontSender(
                 provider.GetRequiredService<ILineTransport<WavefrontDataKind>>(), settings,
-                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Wavefront"), SinkServices.Time(provider));
+                provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Wavefront"), SinkServices.Time(provider),
+                provider.GetService<IMeterFactory>());
         });
         services.TryAddSingleton<IWavefrontSender>(provider => provider.GetRequiredService<WavefrontSender>());
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IHostedService, WavefrontReporter>());

@@ -1,0 +1,119 @@
+using Instrumentation.TestSupport;
+using Instrumentation.TestSupport.Wavefront;
+using Xunit.Abstractions;
+
+namespace Instrumentation.Wavefront.Tests.Faults;
+
+/// <summary>
+/// Short versions (a few seconds each) of the faults docs/reliability.md measures: the receiver down then up, stalled,
+/// answering 503/429/401 for a while, or not resolvable at all. In each the requests are served as usual, the
+/// accounting balances, what is buffered stays under the configured bound, and what arrives arrives once.
+/// </summary>
+public class FaultScenarioTests(ITestOutputHelper output)
+{
+    private const int Requests = 300;
+    private const int FaultFrom = 50;
+    private const int FaultTo = 200;
+
+    [Fact]
+    public async Task Receiver_down_then_up_every_point_arrives_once_with_its_original_timestamp()
+    {
+        await using var proxy = FakeWavefrontProxy.Create();
+        await using var faults = FaultProxy.Start(proxy.Port);
+        var down = new List<long>();
+        var run = await FaultRun.RunAsync(FaultRun.Settings("127.0.0.1", faults.Port), Requests, i =>
+        {
+            if (i == FaultFrom || i == FaultTo)
+            {
+                faults.Refuse(i == FaultFrom);
+                down.Add(DateTimeOffset.UtcNow.ToUnixTimeSeconds());
+            }
+
+            return Task.CompletedTask;
+        }, output);
+
+        Assert.Equal((0L, 0L), (run.Accounting.Dropped(), run.Accounting.Buffered()));
+        var deltas = FaultRun.Deltas(proxy.Lines);
+        Assert.Equal(Requests, deltas.Sum(d => d.Value));
+
+        // The exact delta sum is the proof that no batch arrived twice. Cumulative counts are stamped when read: those
+        // read while the receiver was down arrived later, stamped then.
+        var cumulative = proxy.Lines.Where(l => l.StartsWith($"\"{FaultRun.Make}.cumulative.count\" ", StringComparison.Ordinal))
+            .Select(WavefrontLineParser.ParsePoint).ToList();
+        // Values strictly between the fault's first and last request were read while the receiver was down.
+        Assert.Contains(cumulative, p => p.Value > FaultFrom && p.Value < FaultTo && p.Timestamp <= down[1]);
+        Assert.Equal(Requests, cumulative.Max(p => p.Value));
+    }
+
+    [Fact]
+    public async Task Receiver_stalls_then_recovers_nothing_lost_nothing_twice()
+    {
+        await using var proxy = FakeWavefrontProxy.Create();
+        await using var faults = FaultProxy.Start(proxy.Port);
+        var run = await FaultRun.RunAsync(FaultRun.Settings("127.0.0.1", faults.Port), Requests, i =>
+        {
+            if (i == FaultFrom || i == FaultTo)
+            {
+                faults.Stall(i == FaultFrom);
+            }
+
+            return Task.CompletedTask;
+        }, output);
+
+        Assert.Equal((0L, 0L), (run.Accounting.Dropped(), run.Accounting.Buffered()));
+        Assert.Equal(Requests, FaultRun.Deltas(proxy.Lines).Sum(d => d.Value));
+    }
+
+    [Theory]
+    [InlineData(503)]
+    [InlineData(429)]
+    [InlineData(500)]
+    public async Task Receiver_answers_an_error_for_a_while_then_200_every_point_arrives_once(int status)
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        ingestion.Answer(status, status, status);
+        var run = await FaultRun.RunAsync(FaultRun.Settings("127.0.0.1", ingestion.Address.Port), Requests, _ => Task.CompletedTask, output);
+
+        Assert.Equal((0L, 0L), (run.Accounting.Dropped(), run.Accounting.Buffered()));
+        Assert.Equal(3, ingestion.Requests.Count(r => r.Status == status));
+        var delivered = ingestion.Requests.Where(r => r.Status == 200).SelectMany(r => r.Records).Select(r => r.Line);
+        Assert.Equal(Requests, FaultRun.Deltas(delivered).Sum(d => d.Value));
+    }
+
+    [Theory]
+    [InlineData(401)]
+    [InlineData(403)]
+    public async Task Receiver_refuses_the_credentials_what_was_refused_and_what_waits_out_the_pause_is_dropped_and_counted(int status)
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        ingestion.Answer(status, status, status, status);
+        var run = await FaultRun.RunAsync(FaultRun.Settings("127.0.0.1", ingestion.Address.Port), Requests, _ => Task.CompletedTask, output);
+
+        // The health lines are the sender's own (never counted); every other refused line is dropped as rejected.
+        var refusedLines = ingestion.Requests.Where(r => r.Status == status).SelectMany(r => r.Records)
+            .Count(r => !r.Line.StartsWith("\"~sdk.", StringComparison.Ordinal));
+        var accounting = run.Accounting;
+        Assert.Equal(refusedLines, accounting.Dropped("rejected"));
+        Assert.Equal(0, accounting.Buffered());
+
+        // A refused kind pauses for a minute: what it held then is dropped at shutdown, counted, never sent.
+        Assert.Equal(accounting.Produced(), accounting.Delivered() + accounting.Dropped("rejected") + accounting.Dropped("shutdown"));
+        var delivered = ingestion.Requests.Where(r => r.Status == 200).SelectMany(r => r.Records)
+            .Count(r => !r.Line.StartsWith("\"~sdk.", StringComparison.Ordinal));
+        Assert.Equal(accounting.Delivered(), delivered);
+    }
+
+    [Fact]
+    public async Task Receiver_host_name_does_not_resolve_requests_unaffected_everything_counted_at_shutdown()
+    {
+        var settings = FaultRun.Settings("wavefront-proxy.invalid", 2878);
+        settings["Instrumentation:Wavefront:ShutdownTimeoutSeconds"] = "1";
+        settings["Instrumentation:Wavefront:MaxQueueSize"] = "100";
+        var run = await FaultRun.RunAsync(settings, 150, _ => Task.CompletedTask, output);
+
+        var accounting = run.Accounting;
+        Assert.Equal((0L, 0L), (accounting.Delivered(), accounting.Buffered()));
+        Assert.Equal(accounting.Produced(), accounting.Dropped("shutdown") + accounting.Dropped("buffer_full"));
+        Assert.InRange(run.MostBuffered, 1, 100 * 4); // at most the bound of each of the four kinds
+    }
+}
