@@ -76,6 +76,33 @@ public sealed class OpenTelemetryTests
     }
 
     [Fact]
+    public async Task WithNothingExportingSpansTheSdkSeesOurTagsOnce()
+    {
+        var exported = new List<Activity>();
+        using var tracing = Sdk.CreateTracerProviderBuilder()
+            .AddSource("Microsoft.AspNetCore")
+            .AddProcessor(new SimpleActivityExportProcessor(new ListExporter(exported)))
+            .Build();
+        await using var server = SampleServer.Start();
+        using var client = Spans.PlainClient(server.BaseAddress);
+
+        Assert.True((await client.GetAsync("/style/42/make")).IsSuccessStatusCode);
+
+        Assert.False(server.Get<RequestTracer>().Exporting);
+        var activity = await ExportedAsync(exported, "MakeShirts");
+        Assert.Equal(ActivityKind.Server, activity.Kind);
+        Assert.Equal("aspnetcore", activity.GetTagItem("component"));
+        Assert.Equal("GET", activity.GetTagItem("http.method"));
+        Assert.Equal(new Uri(server.BaseAddress, "/style/42/make").ToString(), activity.GetTagItem("http.url"));
+        Assert.Equal(200, activity.GetTagItem("http.status_code"));
+        Assert.Equal("MakeShirts", activity.GetTagItem("aspnetcore.func"));
+        foreach (var key in new[] { "component", "http.method", "http.url", "http.status_code", "aspnetcore.func" })
+        {
+            Assert.Single(activity.TagObjects, tag => tag.Key == key);
+        }
+    }
+
+    [Fact]
     public async Task TheSdkReadsPerRouteMeasurementsFromTheMeter()
     {
         await using var server = SampleServer.Start();
@@ -99,6 +126,25 @@ public sealed class OpenTelemetryTests
         Assert.Equal(0, exporter.Value("instrumentation.active_requests", "/style/{id}/make", "GET", null));
         Assert.Equal("Ordering", exporter.ScopeTags["application"]);
         Assert.Equal("styling", exporter.ScopeTags["service"]);
+    }
+
+    // The SDK exports a span when hosting stops its Activity, which may be after the client has its response.
+    private static async Task<Activity> ExportedAsync(List<Activity> exported, string name)
+    {
+        var deadline = DateTime.UtcNow + Spans.Timeout;
+        while (true)
+        {
+            lock (exported)
+            {
+                if (exported.Find(a => a.DisplayName == name) is { } found)
+                {
+                    return found;
+                }
+            }
+
+            Assert.True(DateTime.UtcNow < deadline, $"the SDK exported no span named {name}");
+            await Task.Delay(10);
+        }
     }
 
     private sealed class ListExporter(List<Activity> exported) : BaseExporter<Activity>

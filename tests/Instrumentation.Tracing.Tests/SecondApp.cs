@@ -1,4 +1,5 @@
 using Instrumentation.Tests.Shared;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Instrumentation.Configuration;
 using Instrumentation.TestSupport;
@@ -19,9 +20,10 @@ internal sealed class SecondApp : IAsyncDisposable
 {
     private readonly WebApplication app;
 
-    private SecondApp(WebApplication app, Uri baseAddress)
+    private SecondApp(WebApplication app, Uri baseAddress, ConcurrentQueue<Activity?> finishedSpans)
     {
         this.app = app;
+        FinishedSpans = finishedSpans;
         BaseAddress = baseAddress;
         Client = Spans.PlainClient(baseAddress);
     }
@@ -32,6 +34,9 @@ internal sealed class SecondApp : IAsyncDisposable
     public HttpClient Client { get; }
 
     public IServiceProvider Services => app.Services;
+
+    /// <summary>The span of each completed <c>/relay</c> request (null when it had none), in completion order.</summary>
+    public ConcurrentQueue<Activity?> FinishedSpans { get; }
 
     /// <param name="logging">
     /// Whether the app logs (warnings and above, written nowhere). Hosting then creates a request Activity of its own
@@ -68,6 +73,24 @@ internal sealed class SecondApp : IAsyncDisposable
             using var response = await client.GetAsync(new Uri(target));
             return Results.Json(new CallResult(span?.TraceId.ToHexString(), span?.SpanId.ToHexString(), (int)response.StatusCode));
         }).Instrumented();
+        var finished = new ConcurrentQueue<Activity?>();
+
+        // Calls another service and answers with what it answered; keeps its own span for the test to read once the
+        // request is over (what the tracer did to it by then).
+        app.MapGet("/relay", async (HttpContext context, string target) =>
+        {
+            var span = context.GetSpan();
+            context.Response.OnCompleted(() =>
+            {
+                finished.Enqueue(span);
+                return Task.CompletedTask;
+            });
+            using var client = new HttpClient();
+            return await client.GetStringAsync(new Uri(target));
+        }).Instrumented();
+
+        // The trace context this service received, as W3C (empty without one).
+        app.MapGet("/traceparent", (HttpContext context) => context.Request.Headers.TraceParent.ToString()).Instrumented();
         app.MapGet("/traced/{id}", (string id) => $"traced {id}").Instrumented().Traced();
         app.MapGet("/plain", () => "plain").Instrumented();
 
@@ -91,7 +114,7 @@ internal sealed class SecondApp : IAsyncDisposable
         app.MapGet("/error", () => Results.StatusCode(503)).Instrumented();
 
         await app.StartAsync();
-        return new SecondApp(app, new Uri($"http://127.0.0.1:{port}"));
+        return new SecondApp(app, new Uri($"http://127.0.0.1:{port}"), finished);
     }
 
     public async ValueTask DisposeAsync()

@@ -16,7 +16,9 @@ public sealed class SpanQueueTests
     [Fact]
     public void AFullQueueDropsAndCountsWithoutWaiting()
     {
-        using var tracer = new RequestTracer(Options.Create(new InstrumentationOptions()), new InstrumentRegistry(new ErrorRule(s => s >= 400)), NullLogger<RequestTracer>.Instance);
+        // Spans are queued only for an exporter: the Wavefront sink is on (nothing is sent, the queue is not drained).
+        var options = new InstrumentationOptions { Wavefront = { ProxyHost = "127.0.0.1" } };
+        using var tracer = new RequestTracer(Options.Create(options), new InstrumentRegistry(new ErrorRule(s => s >= 400)), NullLogger<RequestTracer>.Instance);
         var queue = tracer.Queue.Start(capacity: 2);
         using var httpClient = new ActivitySource(RequestTracer.HttpClientSourceName);
         var watch = Stopwatch.StartNew();

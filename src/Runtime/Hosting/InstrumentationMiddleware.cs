@@ -17,7 +17,9 @@ internal sealed class InstrumentationMiddleware
     private static readonly bool TicksAreNanoseconds = Stopwatch.Frequency == 1_000_000_000;
 
     // Listeners subscribe to activity sources by name, so a source named like hosting's sees exactly the listeners that
-    // could record a request's Activity: when it has none, no request can carry an exemplar and the lookup is skipped.
+    // could record a request's Activity: when it has none, and tracing is off (with tracing on but nothing recording,
+    // a request that brings a sampled context still carries it), no request can carry an exemplar and the lookup is
+    // skipped.
     private static readonly ActivitySource HostingActivities = new("Microsoft.AspNetCore");
 
     private readonly RequestDelegate next;
@@ -183,7 +185,7 @@ internal sealed class InstrumentationMiddleware
             SemanticInstruments.Record(context.Request, route, series, thrown ?? handled?.Error, nanoseconds, bytes);
         }
 
-        if (recordExemplars && HostingActivities.HasListeners()
+        if (recordExemplars && (observer is not null || HostingActivities.HasListeners())
             && Activity.Current is { Recorded: true, IdFormat: ActivityIdFormat.W3C } sampled)
         {
             series.RecordExemplar(nanoseconds, sampled.TraceId, sampled.SpanId);

@@ -11,7 +11,9 @@ namespace Instrumentation.Tracing;
 /// Tracing's Activity listener and the three parts it feeds: the <see cref="HeadSampler"/> (whether an Activity is
 /// recorded when it is created), the <see cref="ServerSpanBuilder"/> (the request's server span, which the middleware
 /// drives) and the <see cref="SpanQueue"/> (the kept spans, for export). Listening to ASP.NET Core's hosting source and
-/// HttpClient's is what makes them create their Activities at all.
+/// HttpClient's is what makes them create their Activities at all, so the listener exists only when spans are exported
+/// (<see cref="Exporting"/>): otherwise <see cref="ContextPassThrough"/> carries the context and the span builder only
+/// enriches what another listener records.
 /// </summary>
 internal sealed class RequestTracer : IDisposable
 {
@@ -22,17 +24,23 @@ internal sealed class RequestTracer : IDisposable
     public const string ClientComponent = "httpclient";
     public const string HandlerTag = WavefrontNames.HandlerTag;
 
-    private readonly ActivityListener listener;
+    private readonly ActivityListener? listener;
 
     public RequestTracer(IOptions<InstrumentationOptions> options, InstrumentRegistry registry, ILogger<RequestTracer> logger)
     {
         var tracing = options.Value.Tracing;
+        Exporting = tracing.Enabled && options.Value.Wavefront.IsActive;
 
         // This tracer's own instance of the string: its spans are recognised by reference (ServerSpanBuilder).
         var component = new string(ServerComponent.AsSpan());
         var sampler = new HeadSampler(new SpanSampler(tracing.SamplingRate, tracing.SampleDurationMs));
-        Spans = new ServerSpanBuilder(tracing, component, sampler, registry.ErrorRule, logger);
+        Spans = new ServerSpanBuilder(tracing, component, sampler, registry.ErrorRule, logger, Exporting);
         Queue = new SpanQueue(component, sampler, logger);
+        if (!Exporting)
+        {
+            return;
+        }
+
         var clientSpans = tracing.ClientSpans;
         listener = new ActivityListener
         {
@@ -48,11 +56,17 @@ internal sealed class RequestTracer : IDisposable
         ActivitySource.AddActivityListener(listener);
     }
 
+    /// <summary>
+    /// Whether spans leave the process (the Wavefront sink is on): only then does this tracer sample, name and queue
+    /// them itself.
+    /// </summary>
+    public bool Exporting { get; }
+
     /// <summary>The request's server span, for the instrumentation middleware.</summary>
     public ServerSpanBuilder Spans { get; }
 
     /// <summary>The kept spans, for the exporter.</summary>
     public SpanQueue Queue { get; }
 
-    public void Dispose() => listener.Dispose();
+    public void Dispose() => listener?.Dispose();
 }

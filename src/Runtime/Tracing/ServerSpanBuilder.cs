@@ -11,7 +11,9 @@ namespace Instrumentation.Tracing;
 /// <summary>
 /// Turns ASP.NET Core's own request <see cref="Activity"/> into the request's server span: the middleware calls
 /// <see cref="Start"/> and <see cref="Stop"/> around each request. Every tag is added once, when the request completes
-/// and only for spans that are kept; a span sampled out costs the Activity hosting creates and nothing more.
+/// and only for spans that are kept; a span sampled out costs the Activity hosting creates and nothing more. When no span
+/// is exported, only a span another listener records (the OpenTelemetry SDK) is tagged, once, with the same tags; every
+/// other request costs one check.
 /// </summary>
 /// <remarks>
 /// A kept server span carries its tracer's own <c>component</c> string instance: that is how the export queue, whose
@@ -39,8 +41,15 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
     private readonly bool includeQuery;
     private readonly ILogger logger;
 
-    public ServerSpanBuilder(TracingOptions options, string component, HeadSampler sampler, ErrorRule errorRule, ILogger logger)
+    // Whether this tracer exports spans; if not, it has no listener of its own and no sampling or keeping to do.
+    private readonly bool exporting;
+
+    // Named like hosting's source, so it has exactly the listeners that could record a request's Activity.
+    private static readonly ActivitySource HostingActivities = new(RequestTracer.HostingSourceName);
+
+    public ServerSpanBuilder(TracingOptions options, string component, HeadSampler sampler, ErrorRule errorRule, ILogger logger, bool exporting = true)
     {
+        this.exporting = exporting;
         this.component = component;
         this.sampler = sampler;
         this.errorRule = errorRule;
@@ -74,12 +83,20 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
     /// </summary>
     public Activity? Start(HttpContext context)
     {
+        // Nothing exports and nothing could record: no span to build (an Activity hosting made to carry the context
+        // downstream needs nothing from us).
+        if (!exporting && onStart is null && !HostingActivities.HasListeners())
+        {
+            return null;
+        }
+
         var activity = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpActivityFeature>()?.Activity;
 
-        // Without a start callback, only a span sampled now has anything to do here (its kept mark).
+        // Without a start callback, only a span sampled now has anything to do here (its kept mark). Not exporting, a
+        // span nobody records is never kept later either.
         if (activity is null || (onStart is null && !activity.Recorded))
         {
-            return activity;
+            return exporting ? activity : null;
         }
 
         // With WebApplication, routing has already run here. If it has not (UseRouting after UseInstrumentation), only
@@ -98,7 +115,8 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
             RunOnStart(activity, context);
         }
 
-        if (sampler.IsSampled(activity))
+        // The early mark only serves the export queue (client spans finding their server span).
+        if (exporting && sampler.IsSampled(activity))
         {
             // Hosting's own tags never include it, so only a start callback could have set one to replace.
             if (onStart is null)
@@ -119,6 +137,11 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
     /// </summary>
     public void Stop(HttpContext context, Activity span, in RequestOutcome outcome)
     {
+        if (!exporting && !span.Recorded)
+        {
+            return;
+        }
+
         if (outcome.Exception is { } thrown)
         {
             span.AddException(thrown);
@@ -159,7 +182,7 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
         // rather than this tracer's own instance: it is not exported to Wavefront.
         if (!tagged)
         {
-            Put(span, RequestTracer.ComponentTag, keep ? component : RequestTracer.ServerComponent, present & OwnTags.Component);
+            Put(span, RequestTracer.ComponentTag, keep && exporting ? component : RequestTracer.ServerComponent, present & OwnTags.Component);
         }
 
         var request = context.Request;

@@ -20,6 +20,9 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
     private int capacity;
     private long dropped;
 
+    /// <summary>Whether stopping spans are queued at all: only while an exporter drains them.</summary>
+    public bool IsOpen => Volatile.Read(ref queue) is not null;
+
     /// <summary>Spans dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref dropped);
 

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 using Instrumentation.Sinks.Wavefront;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Primitives;
 
 namespace Instrumentation.Tracing;
@@ -89,6 +90,15 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
     }
 
     public override IReadOnlyCollection<string> Fields => fields;
+
+    /// <summary>
+    /// Whether a request carries a trace id in one of the configured formats: the question asked of every request when
+    /// nothing records spans, so it looks up one or two headers and parses nothing.
+    /// </summary>
+    public bool CarriesContext(IHeaderDictionary headers) =>
+        (w3c && headers.ContainsKey(TraceParentHeader))
+        || (wavefront && headers.ContainsKey(WavefrontTraceIdHeader))
+        || ((b3Single || b3Multi) && (headers.ContainsKey(B3Header) || headers.ContainsKey(B3TraceIdHeader)));
 
     public override void ExtractTraceIdAndState(object? carrier, PropagatorGetterCallback? getter, out string? traceId, out string? traceState)
     {

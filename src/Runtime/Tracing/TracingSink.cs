@@ -43,15 +43,20 @@ internal static class TracingSink
             return;
         }
 
-        // Creating the tracer starts its Activity listener: from the first request on, hosting creates request Activities.
-        services.GetRequiredService<RequestTracer>();
+        // Creating the tracer starts its Activity listener when spans are exported: from the first request on, hosting
+        // creates request Activities. When nothing exports them, only requests that bring context get one.
+        var tracer = services.GetRequiredService<RequestTracer>();
+        var propagator = services.GetRequiredService<DistributedContextPropagator>();
+        var passThrough = !tracer.Exporting && propagator is TraceContextPropagator ours && services.GetService<DiagnosticListener>() is { } hosting
+            ? new ContextPassThrough(hosting, ours)
+            : null;
 
         // HttpClient handlers take DistributedContextPropagator.Current when they are created: set it before any is.
-        var propagator = services.GetRequiredService<DistributedContextPropagator>();
         var before = DistributedContextPropagator.Current;
         DistributedContextPropagator.Current = propagator;
         services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopped.Register(() =>
         {
+            passThrough?.Dispose();
             if (ReferenceEquals(DistributedContextPropagator.Current, propagator))
             {
                 DistributedContextPropagator.Current = before;
