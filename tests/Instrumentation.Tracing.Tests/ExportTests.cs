@@ -5,7 +5,7 @@ namespace Instrumentation.Tracing.Tests;
 public sealed class ExportTests
 {
     [Fact]
-    public async Task ShutdownSendsSpansHeldAndSpansOfRequestsStillRunning()
+    public async Task Shutdown_sends_spans_held_and_spans_of_requests_still_running()
     {
         await using var proxy = FakeWavefrontProxy.Create();
         var settings = Spans.WavefrontSettings(proxy);

@@ -28,7 +28,7 @@ public sealed class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void AServerSpanCarriesTheApplicationTagsFirstAndEveryTagOfItsActivity()
+    public void A_server_span_carries_the_application_tags_first_and_every_tag_of_its_activity()
     {
         var parent = ActivitySpanId.CreateFromString("b7ad6b7169203331");
         var context = new ActivityContext(ActivityTraceId.CreateFromString("0af7651916cd43dd8448eb211c80319c"), parent, ActivityTraceFlags.Recorded, isRemote: true);
@@ -72,7 +72,7 @@ public sealed class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void AnExceptionBecomesAnErrorSpanLog()
+    public void An_exception_becomes_an_error_span_log()
     {
         var activity = source.StartActivity("in", ActivityKind.Server)!;
         activity.DisplayName = "Refresh";
@@ -103,7 +103,7 @@ public sealed class FormatterTests : IDisposable
         Assert.Equal("error", error["event"]);
         Assert.Equal("System.InvalidOperationException", error["error.kind"]);
         Assert.Equal("the catalog backend is down", error["message"]);
-        Assert.Contains(nameof(AnExceptionBecomesAnErrorSpanLog), error["stack"]);
+        Assert.Contains(nameof(An_exception_becomes_an_error_span_log), error["stack"]);
         Assert.Equal(
             [new("event", "cache.miss"), new("key", "tee"), new("tries", "3")],
             parsed.Logs[1].Fields);
@@ -112,7 +112,7 @@ public sealed class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void AClientSpanUsesWavefrontNamesForHttpClientTags()
+    public void A_client_span_uses_wavefront_names_for_http_client_tags()
     {
         var activity = source.StartActivity("System.Net.Http.HttpRequestOut", ActivityKind.Client)!;
         activity.DisplayName = "GET";
@@ -136,7 +136,7 @@ public sealed class FormatterTests : IDisposable
     }
 
     [Fact]
-    public void RedMetricsAreDeltaCountersAndAMinuteHistogramPerTracedSeries()
+    public void Red_metrics_are_delta_counters_and_a_minute_histogram_per_traced_series()
     {
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400));
         var reader = registry.CreateReader();

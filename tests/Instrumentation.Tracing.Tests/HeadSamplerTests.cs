@@ -14,7 +14,7 @@ public sealed class HeadSamplerTests
     [Theory]
     [InlineData(true)]
     [InlineData(false)]
-    public void EachTracerKeepsItsOwnDecisionOnTheSameActivity(bool droppingFirst)
+    public void Each_tracer_keeps_its_own_decision_on_the_same_activity(bool droppingFirst)
     {
         var dropping = new HeadSampler(new SpanSampler(0.0, null));
         var keeping = new HeadSampler(new SpanSampler(1.0, null));
@@ -35,7 +35,7 @@ public sealed class HeadSamplerTests
     }
 
     [Fact]
-    public void TheOpenDecisionIsTheSameForEveryTracerOfOneActivity()
+    public void The_open_decision_is_the_same_for_every_tracer_of_one_activity()
     {
         var traceId = ActivityTraceId.CreateFromString(Trace);
         SamplingHandOff.LeaveDecisionOpen(Trace);

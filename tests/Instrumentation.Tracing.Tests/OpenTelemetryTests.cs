@@ -12,7 +12,7 @@ namespace Instrumentation.Tracing.Tests;
 public sealed class OpenTelemetryTests
 {
     [Fact]
-    public async Task TheSdkExportsOurServerSpansUnchanged()
+    public async Task The_sdk_exports_our_server_spans_unchanged()
     {
         var exported = new List<Activity>();
         using var tracing = Sdk.CreateTracerProviderBuilder()
@@ -43,7 +43,7 @@ public sealed class OpenTelemetryTests
     }
 
     [Fact]
-    public async Task OurSamplerDecidesWavefrontExportWhateverTheSdkRecords()
+    public async Task Our_sampler_decides_wavefront_export_whatever_the_sdk_records()
     {
         var exported = new List<Activity>();
         using var tracing = Sdk.CreateTracerProviderBuilder()
@@ -76,7 +76,7 @@ public sealed class OpenTelemetryTests
     }
 
     [Fact]
-    public async Task WithNothingExportingSpansTheSdkSeesOurTagsOnce()
+    public async Task With_nothing_exporting_spans_the_sdk_sees_our_tags_once()
     {
         var exported = new List<Activity>();
         using var tracing = Sdk.CreateTracerProviderBuilder()
@@ -103,7 +103,7 @@ public sealed class OpenTelemetryTests
     }
 
     [Fact]
-    public async Task TheSdkReadsPerRouteMeasurementsFromTheMeter()
+    public async Task The_sdk_reads_per_route_measurements_from_the_meter()
     {
         await using var server = SampleServer.Start();
         var exporter = new MetricsCapture();

@@ -45,7 +45,7 @@ public sealed class PropagationTests(PropagationFixture fixture) : IClassFixture
     [InlineData("wavefront")]
     [InlineData("b3")]
     [InlineData("b3multi")]
-    public async Task AClientSpanIsTheParentOfTheNextServicesServerSpan(string format)
+    public async Task A_client_span_is_the_parent_of_the_next_services_server_span(string format)
     {
         var settings = Spans.WavefrontSettings(fixture.Proxy);
         settings["Instrumentation:Tracing:Propagation:0"] = format;
@@ -95,7 +95,7 @@ public sealed class PropagationTests(PropagationFixture fixture) : IClassFixture
     [InlineData("wf-ot-traceid|wf-ot-spanid|wf-ot-sample", "4bf92f35-77b3-4da6-a3ce-929d0e0e4736|00000000-0000-0000-" + "00f0-67aa0ba902b7" + "|False")]
     [InlineData("b3", Trace + "-" + Parent + "-0")]
     [InlineData("X-B3-TraceId|X-B3-SpanId|X-B3-Sampled", Trace + "|" + Parent + "|0")]
-    public async Task AnUpstreamDecisionNotToSampleIsHonoured(string names, string values)
+    public async Task An_upstream_decision_not_to_sample_is_honoured(string names, string values)
     {
         Assert.Null(await SendAsync(Headers(names, values)));
     }
@@ -111,7 +111,7 @@ public sealed class PropagationTests(PropagationFixture fixture) : IClassFixture
     [InlineData("wf-ot-traceid|wf-ot-spanid", "4bf92f35-77b3-4da6-a3ce|00000000-0000-0000-00f0-67aa0ba902b7")]
     [InlineData("b3", Trace + "-" + Parent + "-x")]
     [InlineData("X-B3-TraceId|X-B3-SpanId", Trace + "00|" + Parent)]
-    public async Task MalformedContextStartsANewTrace(string names, string values)
+    public async Task Malformed_context_starts_a_new_trace(string names, string values)
     {
         var span = await SendAsync(Headers(names, values));
         Assert.NotNull(span);
@@ -120,7 +120,7 @@ public sealed class PropagationTests(PropagationFixture fixture) : IClassFixture
     }
 
     [Fact]
-    public async Task HugeContextHeadersStartANewTrace()
+    public async Task Huge_context_headers_start_a_new_trace()
     {
         // Kestrel takes up to 32 KB of headers; each of these is beyond what any format allows.
         var huge = new string('a', 9_000);

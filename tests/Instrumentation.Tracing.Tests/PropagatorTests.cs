@@ -17,7 +17,7 @@ public sealed class PropagatorTests
         };
 
     [Fact]
-    public void ReadsW3CTraceContext()
+    public void Reads_W3C_trace_context()
     {
         var (traceId, state) = Extract(["w3c"], new() { ["traceparent"] = TraceParent, ["tracestate"] = "congo=t61rcWkgMzE" });
         Assert.Equal(TraceParent, traceId);
@@ -43,7 +43,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void IgnoresHugeHeadersAndOversizedTraceState()
+    public void Ignores_huge_headers_and_oversized_trace_state()
     {
         Assert.Null(Extract(["w3c"], new() { ["traceparent"] = TraceParent + "-" + new string('a', 100_000) }).TraceId);
         var (traceId, state) = Extract(["w3c"], new() { ["traceparent"] = TraceParent, ["tracestate"] = "k=" + new string('v', 600) });
@@ -52,7 +52,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void ReadsLaterTraceParentVersionsAsVersion00()
+    public void Reads_later_trace_parent_versions_as_version_00()
     {
         var (traceId, _) = Extract(["w3c"], new() { ["traceparent"] = "cc-" + Trace + "-" + Span + "-09-what-the-future-holds" });
         Assert.Equal(TraceParent, traceId);
@@ -62,7 +62,7 @@ public sealed class PropagatorTests
     [InlineData("True", "-01", false)]
     [InlineData("false", "-00", false)]
     [InlineData(null, "-00", true)]
-    public void ReadsWavefrontHeaders(string? sample, string flags, bool deferred)
+    public void Reads_wavefront_headers(string? sample, string flags, bool deferred)
     {
         var headers = new Dictionary<string, string>
         {
@@ -84,7 +84,7 @@ public sealed class PropagatorTests
     [InlineData("0af76519-16cd-43dd-8448-eb211c80319c", "00000000-0000-0000-0000-000000000000")]
     [InlineData("0af76519-16cd-43dd-8448-eb211c80319c", "5d1e0f2a-9b3c-4d5e-0000-000000000000")]
     [InlineData("0af7651916cd-43dd-8448-eb211c80319c1", "00000000-0000-0000-b7ad-6b7169203331")]
-    public void IgnoresMalformedWavefrontHeaders(string trace, string span)
+    public void Ignores_malformed_wavefront_headers(string trace, string span)
     {
         Assert.Null(Extract(["wavefront"], new() { ["wf-ot-traceid"] = trace, ["wf-ot-spanid"] = span }).TraceId);
     }
@@ -95,7 +95,7 @@ public sealed class PropagatorTests
     [InlineData(Trace + "-" + Span + "-0-05e3ac9a4f6e3b90", Trace, "-00", false)]
     [InlineData("8448eb211c80319c-" + Span + "-1", "00000000000000008448eb211c80319c", "-01", false)]
     [InlineData(Trace + "-" + Span, Trace, "-00", true)]
-    public void ReadsB3SingleHeader(string header, string trace, string flags, bool deferred)
+    public void Reads_B3_single_header(string header, string trace, string flags, bool deferred)
     {
         var (traceId, _) = Extract(["b3"], new() { ["b3"] = header });
         Assert.Equal("00-" + trace + "-" + Span + flags, traceId);
@@ -109,7 +109,7 @@ public sealed class PropagatorTests
     [InlineData(Trace + "-xyz-1")]
     [InlineData(Trace + "0-" + Span + "-1")]
     [InlineData("-" + Span + "-1")]
-    public void IgnoresMalformedB3SingleHeader(string header)
+    public void Ignores_malformed_B3_single_header(string header)
     {
         Assert.Null(Extract(["b3"], new() { ["b3"] = header }).TraceId);
     }
@@ -118,7 +118,7 @@ public sealed class PropagatorTests
     [InlineData("1", null, "-01")]
     [InlineData("0", null, "-00")]
     [InlineData("0", "1", "-01")]
-    public void ReadsB3MultiHeaders(string sampled, string? flags, string expected)
+    public void Reads_B3_multi_headers(string sampled, string? flags, string expected)
     {
         var headers = new Dictionary<string, string> { ["X-B3-TraceId"] = Trace, ["X-B3-SpanId"] = Span, ["X-B3-Sampled"] = sampled };
         if (flags is not null)
@@ -132,7 +132,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void TheFirstConfiguredFormatPresentWins()
+    public void The_first_configured_format_present_wins()
     {
         var headers = new Dictionary<string, string>
         {
@@ -151,7 +151,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void AGetterThatThrowsStartsANewTrace()
+    public void A_getter_that_throws_starts_a_new_trace()
     {
         var propagator = new TraceContextPropagator(["w3c", "b3"]);
         propagator.ExtractTraceIdAndState(
@@ -165,7 +165,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void ReadsBaggage()
+    public void Reads_baggage()
     {
         var headers = new HeaderDictionary
         {
@@ -186,7 +186,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void BaggageIsBounded()
+    public void Baggage_is_bounded()
     {
         var many = string.Join(",", Enumerable.Range(0, 500).Select(i => $"k{i}=v"));
         var baggage = new TraceContextPropagator(["w3c"]).ExtractBaggage(new Dictionary<string, string> { ["baggage"] = many }, Getter)!.ToList();
@@ -195,7 +195,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void WritesEveryConfiguredFormat()
+    public void Writes_every_configured_format()
     {
         using var activity = new Activity("outgoing");
         activity.SetIdFormat(ActivityIdFormat.W3C);
@@ -238,7 +238,7 @@ public sealed class PropagatorTests
     }
 
     [Fact]
-    public void WritesNothingWithoutAW3CActivity()
+    public void Writes_nothing_without_a_W3C_activity()
     {
         using var activity = new Activity("hierarchical");
         activity.SetIdFormat(ActivityIdFormat.Hierarchical);

@@ -5,7 +5,7 @@ namespace Instrumentation.Tracing.Tests;
 public sealed class SamplerTests
 {
     [Fact]
-    public void TheLowBitsAreTheIdsLastEightBytesReadBigEndian()
+    public void The_low_bits_are_the_ids_last_eight_bytes_read_big_endian()
     {
         Span<byte> bytes = stackalloc byte[16];
         for (var i = 0; i < 10_000; i++)
@@ -38,7 +38,7 @@ public sealed class SamplerTests
     }
 
     [Fact]
-    public void WithoutSamplersEverythingIsKept()
+    public void Without_samplers_everything_is_kept()
     {
         var sampler = new SpanSampler(null, null);
         Assert.True(sampler.SampleTrace(ActivityTraceId.CreateRandom()));
@@ -46,7 +46,7 @@ public sealed class SamplerTests
     }
 
     [Fact]
-    public void DurationSamplerAloneKeepsOnlySlowSpans()
+    public void Duration_sampler_alone_keeps_only_slow_spans()
     {
         var sampler = new SpanSampler(null, 250);
         Assert.False(sampler.SampleTrace(ActivityTraceId.CreateRandom()));
@@ -55,7 +55,7 @@ public sealed class SamplerTests
     }
 
     [Fact]
-    public void RateOneKeepsEveryTrace()
+    public void Rate_one_keeps_every_trace()
     {
         var sampler = new SpanSampler(1.0, null);
         for (var i = 0; i < 1000; i++)

@@ -54,14 +54,14 @@ public abstract class SamplingTestsBase(SamplingFixture fixture)
     private readonly string kept = Guid.NewGuid().ToString("N")[..16] + "0000000000002710"; // 10000 mod 10000 = 0
 
     [Fact]
-    public async Task ASampledOutSpanIsHostingsActivityCarryingTheContextAndRecordingNothing()
+    public async Task A_sampled_out_span_is_hostings_activity_carrying_the_context_and_recording_nothing()
     {
         Assert.Equal(new SecondApp.SpanResult("Microsoft.AspNetCore", false, dropped), await SpanOf(dropped));
         Assert.Equal(new SecondApp.SpanResult("Microsoft.AspNetCore", true, kept), await SpanOf(kept));
     }
 
     [Fact]
-    public async Task TheRateSamplerDecidesFromTheTraceId()
+    public async Task The_rate_sampler_decides_from_the_trace_id()
     {
         Assert.Null(await SendAsync("/plain", dropped));
         var span = await SendAsync("/plain", kept);
@@ -72,7 +72,7 @@ public abstract class SamplingTestsBase(SamplingFixture fixture)
     [Theory]
     [InlineData("/error", "503")]
     [InlineData("/fail", "500")]
-    public async Task FailedSpansAreAlwaysKept(string path, string status)
+    public async Task Failed_spans_are_always_kept(string path, string status)
     {
         var parent = Guid.NewGuid().ToString("N")[..16];
         var span = await SendAsync(path, dropped, parent: parent);
@@ -86,7 +86,7 @@ public abstract class SamplingTestsBase(SamplingFixture fixture)
     }
 
     [Fact]
-    public async Task SlowSpansAreKeptByTheDurationSampler()
+    public async Task Slow_spans_are_kept_by_the_duration_sampler()
     {
         var span = await SendAsync("/slow", dropped);
         Assert.NotNull(span);
@@ -101,14 +101,14 @@ public abstract class SamplingTestsBase(SamplingFixture fixture)
     [InlineData("sampling.priority", "1", true)]
     [InlineData("sampling.priority", "0.5", true)]
     [InlineData("sampling.priority", "0", false)]
-    public async Task HandlerTagsCanForceASampledOutSpanToBeKept(string tag, string value, bool keptAfterAll)
+    public async Task Handler_tags_can_force_a_sampled_out_span_to_be_kept(string tag, string value, bool keptAfterAll)
     {
         var span = await SendAsync($"/force/{tag}/{value}", dropped);
         Assert.Equal(keptAfterAll, span is not null);
     }
 
     [Fact]
-    public async Task ATagTheHandlerSetUnderOneOfTheSpansOwnKeysIsReplacedNotRepeated()
+    public async Task A_tag_the_handler_set_under_one_of_the_spans_own_keys_is_replaced_not_repeated()
     {
         var span = await SendAsync("/force/http.method/PATCH", kept);
         Assert.NotNull(span);
@@ -117,13 +117,13 @@ public abstract class SamplingTestsBase(SamplingFixture fixture)
     }
 
     [Fact]
-    public async Task AnUpstreamDecisionToSampleOverridesTheRate()
+    public async Task An_upstream_decision_to_sample_overrides_the_rate()
     {
         Assert.NotNull(await SendAsync("/plain", dropped, sampled: "1"));
     }
 
     [Fact]
-    public async Task ClientSpansOfADroppedTraceAreDroppedAndTheDecisionTravels()
+    public async Task Client_spans_of_a_dropped_trace_are_dropped_and_the_decision_travels()
     {
         // The outer span itself may be kept as slow (the first outgoing call opens a connection); what it called is not.
         var target = Uri.EscapeDataString(new Uri(fixture.App.BaseAddress, "/plain").ToString());
@@ -182,7 +182,7 @@ public sealed class TracedEndpointsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task OnlyMarkedEndpointsAreTraced()
+    public async Task Only_marked_endpoints_are_traced()
     {
         Assert.True((await app.Client.GetAsync("/plain")).IsSuccessStatusCode);
         Assert.True((await app.Client.GetAsync("/error")).StatusCode == System.Net.HttpStatusCode.ServiceUnavailable);

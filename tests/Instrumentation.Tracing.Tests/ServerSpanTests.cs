@@ -63,7 +63,7 @@ public sealed class ServerSpanFixture : IAsyncLifetime
 public sealed class ServerSpanTests(ServerSpanFixture fixture) : IClassFixture<ServerSpanFixture>
 {
     [Fact]
-    public async Task ARequestBecomesAServerSpanWithTheSeedsTags()
+    public async Task A_request_becomes_a_server_span_with_the_seeds_tags()
     {
         var (response, span) = await fixture.SendAsync(HttpMethod.Get, "/style/42/make?token=secret");
         Assert.True(response.IsSuccessStatusCode);
@@ -93,7 +93,7 @@ public sealed class ServerSpanTests(ServerSpanFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task AnErrorStatusMarksTheSpan()
+    public async Task An_error_status_marks_the_span()
     {
         var (response, span) = await fixture.SendAsync(HttpMethod.Get, "/api/delivery/carrier");
         Assert.Equal(502, (int)response.StatusCode);
@@ -103,7 +103,7 @@ public sealed class ServerSpanTests(ServerSpanFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task AnExceptionBecomesAnErrorSpanLog()
+    public async Task An_exception_becomes_an_error_span_log()
     {
         var (response, span) = await fixture.SendAsync(HttpMethod.Post, "/catalog/refresh");
         Assert.Equal(500, (int)response.StatusCode);
@@ -124,7 +124,7 @@ public sealed class ServerSpanTests(ServerSpanFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task AnUnmatchedRequestHasAFixedName()
+    public async Task An_unmatched_request_has_a_fixed_name()
     {
         var (response, span) = await fixture.SendAsync(HttpMethod.Get, "/no/such/page");
         Assert.Equal(404, (int)response.StatusCode);
@@ -134,7 +134,7 @@ public sealed class ServerSpanTests(ServerSpanFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task TheStartCallbackAddsTagsAndItsFailureIsNotFatal()
+    public async Task The_start_callback_adds_tags_and_its_failure_is_not_fatal()
     {
         var (_, tagged) = await fixture.SendAsync(HttpMethod.Get, "/style/1/make", ("X-Customer", "acme"));
         Assert.Equal("acme", tagged.Tag("customer"));
@@ -146,7 +146,7 @@ public sealed class ServerSpanTests(ServerSpanFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task EndpointsExcludedFromInstrumentationAreNotTraced()
+    public async Task Endpoints_excluded_from_instrumentation_are_not_traced()
     {
         using var health = new HttpRequestMessage(HttpMethod.Get, "/healthz");
         health.Headers.Add("X-Request-Id", "health-check");
@@ -158,7 +158,7 @@ public sealed class ServerSpanTests(ServerSpanFixture fixture) : IClassFixture<S
     }
 
     [Fact]
-    public async Task RedMetricsAreDerivedFromEveryRequestOfATracedRoute()
+    public async Task Red_metrics_are_derived_from_every_request_of_a_traced_route()
     {
         for (var i = 0; i < 3; i++)
         {

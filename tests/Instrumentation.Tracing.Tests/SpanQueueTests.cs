@@ -14,7 +14,7 @@ namespace Instrumentation.Tracing.Tests;
 public sealed class SpanQueueTests
 {
     [Fact]
-    public void AFullQueueDropsAndCountsWithoutWaiting()
+    public void A_full_queue_drops_and_counts_without_waiting()
     {
         // Spans are queued only for an exporter: the Wavefront sink is on (nothing is sent, the queue is not drained).
         var options = new InstrumentationOptions { Wavefront = { ProxyHost = "127.0.0.1" } };

@@ -15,7 +15,7 @@ public sealed class ValidationTests
     [InlineData("Propagation:0", "zipkin", "Instrumentation:Tracing:Propagation:0 must be one of w3c, wavefront, b3, b3multi (got 'zipkin').")]
     [InlineData("TracedAttributes:0", "Cookies", "Instrumentation:Tracing:TracedAttributes:0 must be one of Path, PathBase, Method, Scheme, Host, Protocol, QueryString, ContentType, ContentLength, RemoteIpAddress or header:<Name> (got 'Cookies').")]
     [InlineData("TracedAttributes:0", "header:X Bad", "Instrumentation:Tracing:TracedAttributes:0 must be one of Path, PathBase, Method, Scheme, Host, Protocol, QueryString, ContentType, ContentLength, RemoteIpAddress or header:<Name> (got 'header:X Bad').")]
-    public async Task StartupFailsNamingTheKey(string key, string value, string message)
+    public async Task Startup_fails_naming_the_key(string key, string value, string message)
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {
@@ -26,7 +26,7 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public void RepeatedFormatsAndGoodValuesAreJudgedRight()
+    public void Repeated_formats_and_good_values_are_judged_right()
     {
         var validator = new TracingOptionsValidator();
         var options = new InstrumentationOptions();
@@ -42,7 +42,7 @@ public sealed class ValidationTests
     }
 
     [Fact]
-    public async Task AnUnknownOperationNameIsRejectedWithItsKey()
+    public async Task An_unknown_operation_name_is_rejected_with_its_key()
     {
         var failure = await Assert.ThrowsAnyAsync<Exception>(async () =>
         {

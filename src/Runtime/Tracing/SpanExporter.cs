@@ -80,20 +80,24 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
 
     public async Task StoppedAsync(CancellationToken cancellationToken)
     {
-        if (stopping is null)
+        // A host may be stopped twice (an app's own Run and a test host both stop it), the second time after Dispose:
+        // only the first call stops the loops.
+        var stoppingSource = Interlocked.Exchange(ref stopping, null);
+        if (stoppingSource is null)
         {
             return;
         }
 
         tracer!.Queue.Stop();
-        await stopping.CancelAsync().ConfigureAwait(false);
+        await stoppingSource.CancelAsync().ConfigureAwait(false);
+        stoppingSource.Dispose();
         await Task.WhenAll(spanLoop!, metricsLoop!).ConfigureAwait(false);
         var sent = Drain();
         ReportDerivedMetrics();
         LogStopped(logger, sent, tracer.Queue.Dropped, Unsent);
     }
 
-    public void Dispose() => stopping?.Dispose();
+    public void Dispose() => Interlocked.Exchange(ref stopping, null)?.Dispose();
 
     /// <summary>Formats and hands over every queued span now; for shutdown and for tests.</summary>
     internal int Drain()

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one propagator per wire format (W3C, baggage, Wavefront, B3 single and multi) reads and
+// writes its headers here, each with its bounds checks; split apart they would share the same carrier plumbing four times.
 using System.Diagnostics;
 using System.Text;
 using Instrumentation.Sinks.Wavefront;

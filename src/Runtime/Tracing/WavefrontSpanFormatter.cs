@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: span lines, span logs and the RED metrics are one wire format that shares its tag
+// ordering, escaping and reused buffers; splitting it would spread one format's rules over several files.
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;

@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: the test oracle for every Wavefront line kind (metrics, deltas, histograms, spans, span
+// logs) in one strict grammar, written from the protocol facts independently of the formatters it checks.
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
