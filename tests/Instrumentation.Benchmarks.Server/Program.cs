@@ -29,6 +29,7 @@ switch (mode)
         // Spans and metrics go to a proxy port on this machine that reads and discards: the whole export path.
         settings["Instrumentation:Tracing:SamplingRate"] = "1";
         settings["Instrumentation:Wavefront:ProxyHost"] = "127.0.0.1";
+        settings["Instrumentation:Wavefront:ProxyTransport"] = "Tcp"; // the discarding port reads lines; it answers no HTTP
         var port = DiscardServer.Start();
         settings["Instrumentation:Wavefront:MetricsPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Instrumentation:Wavefront:HistogramsPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
