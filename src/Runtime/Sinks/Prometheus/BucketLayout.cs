@@ -108,3 +108,33 @@ internal sealed class BucketLayout
         return text.AsSpan().IndexOfAny('.', 'E') < 0 ? text + ".0" : text;
     }
 }
+
+/// <summary>
+/// The bucket layout of each route: the application's, or the route's own bounds (laid out once per distinct array).
+/// One per family of histograms, so the Big Brother and the OpenTelemetry names each keep their own defaults.
+/// </summary>
+internal sealed class RouteBucketLayouts(BucketLayout application, Microsoft.Extensions.Logging.ILogger logger)
+{
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<double[], BucketLayout> byBounds = new(ReferenceEqualityComparer.Instance);
+
+    public BucketLayout For(Instruments.RouteInstruments route)
+    {
+        if (route.Buckets is not { Length: > 0 } bounds)
+        {
+            return application;
+        }
+
+        return byBounds.GetOrAdd(bounds, b =>
+        {
+            if (BucketLayout.Problem(b) is { } problem)
+            {
+                // Startup rejects these for mapped endpoints; never fail a scrape over them.
+                Microsoft.Extensions.Logging.LoggerExtensions.LogError(
+                    logger, "Buckets of {Route} {Problem} Using the application's buckets.", route.Descriptor.Template, problem);
+                return application;
+            }
+
+            return new BucketLayout(b);
+        });
+    }
+}

@@ -33,24 +33,21 @@ internal sealed class OpenTelemetryExposition
     private const string ActiveHelp = "Number of active HTTP server requests (OpenTelemetry http.server.active_requests).";
     private const string BodySizeHelp = "Size of HTTP server response bodies (OpenTelemetry http.server.response.body.size).";
 
-    private static readonly byte[] DurationHeader = Header(Duration, DurationHelp, "histogram", null);
-    private static readonly byte[] DurationHeaderOpenMetrics = Header(Duration, DurationHelp, "histogram", "seconds");
-    private static readonly byte[] BodySizeHeader = Header(BodySize, BodySizeHelp, "histogram", null);
-    private static readonly byte[] BodySizeHeaderOpenMetrics = Header(BodySize, BodySizeHelp, "histogram", "bytes");
-    private static readonly byte[] ActiveHeader = Header(Active, ActiveHelp, "gauge", null);
+    private static readonly byte[] DurationHeader = PrometheusExposition.Header(Duration, DurationHelp, "histogram", null);
+    private static readonly byte[] DurationHeaderOpenMetrics = PrometheusExposition.Header(Duration, DurationHelp, "histogram", "seconds");
+    private static readonly byte[] BodySizeHeader = PrometheusExposition.Header(BodySize, BodySizeHelp, "histogram", null);
+    private static readonly byte[] BodySizeHeaderOpenMetrics = PrometheusExposition.Header(BodySize, BodySizeHelp, "histogram", "bytes");
+    private static readonly byte[] ActiveHeader = PrometheusExposition.Header(Active, ActiveHelp, "gauge", null);
 
     private readonly SemanticInstruments? semantic;
-    private readonly ILogger logger;
-    private readonly BucketLayout applicationBuckets;
-    private readonly ConcurrentDictionary<double[], BucketLayout> endpointBuckets = new(ReferenceEqualityComparer.Instance);
+    private readonly RouteBucketLayouts buckets;
     private readonly ConcurrentDictionary<SemanticSeries, SemanticLabels> labels = new();
     private List<(SemanticLabels Labels, SemanticSeries Series)>? idleScratch;
 
     public OpenTelemetryExposition(PrometheusOptions options, SemanticInstruments? semantic, ILogger logger)
     {
         this.semantic = semantic;
-        this.logger = logger;
-        applicationBuckets = new BucketLayout(options.EffectiveOpenTelemetryBuckets);
+        buckets = new RouteBucketLayouts(new BucketLayout(options.EffectiveOpenTelemetryBuckets), logger);
     }
 
     /// <summary>
@@ -236,31 +233,8 @@ internal sealed class OpenTelemetryExposition
         set.Add("url_scheme", SemanticDimensions.Schemes[scheme]);
         set.Add("network_protocol_version", SemanticDimensions.Protocols[protocol]);
         var text = set.ToString();
-        return new SemanticLabels(text, Encoding.UTF8.GetBytes(text), BucketsOf(route));
+        return new SemanticLabels(text, Encoding.UTF8.GetBytes(text), buckets.For(route));
     }
-
-    private BucketLayout BucketsOf(RouteInstruments route)
-    {
-        if (route.Buckets is not { Length: > 0 } bounds)
-        {
-            return applicationBuckets;
-        }
-
-        return endpointBuckets.GetOrAdd(bounds, b =>
-        {
-            if (BucketLayout.Problem(b) is { } problem)
-            {
-                // Startup rejects these for mapped endpoints; never fail a scrape over them.
-                logger.LogError("Buckets of {Route} {Problem} Using the application's buckets.", route.Descriptor.Template, problem);
-                return applicationBuckets;
-            }
-
-            return new BucketLayout(b);
-        });
-    }
-
-    private static byte[] Header(string family, string help, string type, string? unit) =>
-        Encoding.UTF8.GetBytes($"# HELP {family} {help}\n# TYPE {family} {type}\n" + (unit is null ? "" : $"# UNIT {family} {unit}\n"));
 }
 
 /// <summary>One OpenTelemetry-names series' labels: as text (to merge equal ones), encoded, and its bucket layout.</summary>

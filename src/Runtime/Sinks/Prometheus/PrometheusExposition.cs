@@ -45,7 +45,8 @@ internal sealed class PrometheusExposition
     private static readonly byte[] DependencyHeader = Header(
         "dependency_up", "Whether a dependency answered its last check (1) or not (0).", "gauge");
 
-    private static byte[] Header(string family, string help, string type, string? unit = null) =>
+    /// <summary>A family's <c># HELP</c>, <c># TYPE</c> and (OpenMetrics) <c># UNIT</c> lines, encoded once.</summary>
+    internal static byte[] Header(string family, string help, string type, string? unit = null) =>
         Encoding.UTF8.GetBytes($"# HELP {family} {help}\n# TYPE {family} {type}\n" + (unit is null ? "" : $"# UNIT {family} {unit}\n"));
 
     private readonly InstrumentRegistry registry;
@@ -55,11 +56,10 @@ internal sealed class PrometheusExposition
     private readonly OpenTelemetryExposition? openTelemetry;
     private readonly ILogger logger;
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
-    private readonly BucketLayout applicationBuckets;
+    private readonly RouteBucketLayouts buckets;
     private readonly byte[] infoLine;
     private readonly ConcurrentDictionary<StatusInstruments, SeriesLabels> series = new();
     private readonly ConcurrentDictionary<RouteInstruments, byte[]> routeLabels = new();
-    private readonly ConcurrentDictionary<double[], BucketLayout> endpointBuckets = new(ReferenceEqualityComparer.Instance);
     private Scratch? idleScratch;
 
     public PrometheusExposition(
@@ -77,7 +77,7 @@ internal sealed class PrometheusExposition
             new("cluster", options.Cluster),
             new("shard", options.Shard),
         ];
-        applicationBuckets = new BucketLayout(options.Prometheus.EffectiveBuckets);
+        buckets = new RouteBucketLayouts(new BucketLayout(options.Prometheus.EffectiveBuckets), this.logger);
         Version = version;
         if (options.Prometheus.ServesOpenTelemetryNames)
         {
@@ -270,27 +270,7 @@ internal sealed class PrometheusExposition
             .Add("method", descriptor.Method)
             .Add("addr", descriptor.Template)
             .Add(commonLabels);
-        return new SeriesLabels(labels.ToUtf8(), BucketsOf(status.Route));
-    }
-
-    private BucketLayout BucketsOf(RouteInstruments route)
-    {
-        if (route.Buckets is not { Length: > 0 } bounds)
-        {
-            return applicationBuckets;
-        }
-
-        return endpointBuckets.GetOrAdd(bounds, b =>
-        {
-            if (BucketLayout.Problem(b) is { } problem)
-            {
-                // Startup rejects these for mapped endpoints; never fail a scrape over them.
-                logger.LogError("Buckets of {Route} {Problem} Using the application's buckets.", route.Descriptor.Template, problem);
-                return applicationBuckets;
-            }
-
-            return new BucketLayout(b);
-        });
+        return new SeriesLabels(labels.ToUtf8(), buckets.For(status.Route));
     }
 
     /// <summary>
