@@ -163,8 +163,8 @@ internal sealed class OpenTelemetryExposition
             buffer.Write((byte)'\n');
         }
 
-        WriteSample(buffer, DurationSum, labels.Utf8, sum / 1e9);
-        WriteSample(buffer, DurationCount, labels.Utf8, total);
+        buffer.WriteSample(DurationSum, labels.Utf8, sum / 1e9);
+        buffer.WriteSample(DurationCount, labels.Utf8, total);
     }
 
     // No bucket advice exists for body sizes and only their sum is kept per series: the histogram has just +Inf.
@@ -184,26 +184,8 @@ internal sealed class OpenTelemetryExposition
         buffer.Write(",le=\"+Inf\"} "u8);
         buffer.Write(count);
         buffer.Write((byte)'\n');
-        WriteSample(buffer, BodySizeSum, labels.Utf8, bytes);
-        WriteSample(buffer, BodySizeCount, labels.Utf8, count);
-    }
-
-    private static void WriteSample(Utf8Buffer buffer, byte[] prefix, byte[] labels, long value)
-    {
-        buffer.Write(prefix);
-        buffer.Write(labels);
-        buffer.Write("} "u8);
-        buffer.Write(value);
-        buffer.Write((byte)'\n');
-    }
-
-    private static void WriteSample(Utf8Buffer buffer, byte[] prefix, byte[] labels, double value)
-    {
-        buffer.Write(prefix);
-        buffer.Write(labels);
-        buffer.Write("} "u8);
-        buffer.Write(value);
-        buffer.Write((byte)'\n');
+        buffer.WriteSample(BodySizeSum, labels.Utf8, bytes);
+        buffer.WriteSample(BodySizeCount, labels.Utf8, count);
     }
 
     private SemanticLabels CreateLabels(SemanticSeries series)

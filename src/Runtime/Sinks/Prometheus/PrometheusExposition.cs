@@ -120,7 +120,7 @@ internal sealed class PrometheusExposition
                 buffer.Write(openMetrics ? SizeHeaderOpenMetrics : SizeHeader);
                 foreach (var status in scratch.Series)
                 {
-                    WriteSample(buffer, SizePrefix, LabelsOf(status).Labels, status.ResponseBytes);
+                    buffer.WriteSample(SizePrefix, LabelsOf(status).Labels, status.ResponseBytes);
                     if (buffer.ShouldFlush)
                     {
                         await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
@@ -130,7 +130,7 @@ internal sealed class PrometheusExposition
                 buffer.Write(InFlightHeader);
                 foreach (var route in scratch.Routes)
                 {
-                    WriteSample(buffer, InFlightPrefix, LabelsOf(route), route.InFlight);
+                    buffer.WriteSample(InFlightPrefix, LabelsOf(route), route.InFlight);
                     if (buffer.ShouldFlush)
                     {
                         await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
@@ -150,7 +150,7 @@ internal sealed class PrometheusExposition
                 {
                     if (dependency.Up is { } up)
                     {
-                        WriteSample(buffer, DependencyPrefix, dependency.Labels, up ? 1 : 0);
+                        buffer.WriteSample(DependencyPrefix, dependency.Labels, up ? 1 : 0);
                     }
                 }
             }
@@ -244,15 +244,6 @@ internal sealed class PrometheusExposition
         buffer.Write(exemplar.Nanoseconds / 1e9);
         buffer.Write((byte)' ');
         buffer.WriteMillisecondsAsSeconds(exemplar.UnixMilliseconds);
-    }
-
-    private static void WriteSample(Utf8Buffer buffer, byte[] prefix, byte[] labels, long value)
-    {
-        buffer.Write(prefix);
-        buffer.Write(labels);
-        buffer.Write("} "u8);
-        buffer.Write(value);
-        buffer.Write((byte)'\n');
     }
 
     private byte[] LabelsOf(RouteInstruments route) =>

@@ -127,4 +127,24 @@ internal sealed class Utf8Buffer : IDisposable
         ArrayPool<byte>.Shared.Return(buffer);
         buffer = larger;
     }
+
+    /// <summary>One sample line: <paramref name="prefix"/> (the family and <c>{</c>), the series' labels, <c>} value</c>.</summary>
+    public void WriteSample(byte[] prefix, byte[] labels, long value)
+    {
+        Write(prefix);
+        Write(labels);
+        Write("} "u8);
+        Write(value);
+        Write((byte)'\n');
+    }
+
+    /// <inheritdoc cref="WriteSample(byte[], byte[], long)"/>
+    public void WriteSample(byte[] prefix, byte[] labels, double value)
+    {
+        Write(prefix);
+        Write(labels);
+        Write("} "u8);
+        Write(value);
+        Write((byte)'\n');
+    }
 }
