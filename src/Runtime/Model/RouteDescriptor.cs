@@ -15,14 +15,16 @@ namespace Instrumentation.Model;
 /// <param name="Handler">The handler's name (<c>MakeShirts</c>): Flask's <c>flask.func</c>.</param>
 /// <param name="WavefrontEntity">The entity as it stands inside Wavefront metric names.</param>
 /// <param name="GraphiteRoute">The route part of Graphite names: <c>style.id.make</c>.</param>
+/// <param name="Kind">What maps the endpoint (<c>route</c>, <c>page</c>, <c>grpc</c>, ...): src/Shared/Naming/EndpointKinds.cs.</param>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed record RouteDescriptor(
     string Entity, string Template, string Method, string Handler,
     [property: EditorBrowsable(EditorBrowsableState.Never)] string WavefrontEntity,
-    [property: EditorBrowsable(EditorBrowsableState.Never)] string GraphiteRoute)
+    [property: EditorBrowsable(EditorBrowsableState.Never)] string GraphiteRoute,
+    string Kind = EndpointKinds.Route)
 {
     internal RouteDescriptor(EndpointNames names)
-        : this(names.Entity, names.Template, names.Method, names.Handler, names.WavefrontEntity, names.GraphiteRoute)
+        : this(names.Entity, names.Template, names.Method, names.Handler, names.WavefrontEntity, names.GraphiteRoute, names.Kind)
     {
     }
 

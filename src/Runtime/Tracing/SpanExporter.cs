@@ -27,6 +27,7 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
     private readonly InstrumentRegistry registry;
     private readonly ILogger logger;
     private readonly Lock reporting = new();
+    private readonly Lock stopGate = new();
     private IWavefrontSender? sender;
     private RequestTracer? tracer;
     private WavefrontSpanFormatter? formatter;
@@ -36,6 +37,7 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
     private CancellationTokenSource? stopping;
     private Task? spanLoop;
     private Task? metricsLoop;
+    private Task? stopped;
     private long unsent;
 
     public SpanExporter(IOptions<InstrumentationOptions> options, IServiceProvider services, InstrumentRegistry registry, ILogger<SpanExporter> logger)
@@ -78,10 +80,18 @@ internal sealed partial class SpanExporter : IHostedLifecycleService, IDisposabl
     // Requests still finishing while the server stops are traced too: the queue stays open until StoppedAsync.
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
-    public async Task StoppedAsync(CancellationToken cancellationToken)
+    // A host may be stopped twice (an app's own Run and a test host both stop it): every caller waits for the one stop,
+    // so the Wavefront sink, stopped after this service, never drains before the last spans and derived metrics reach it.
+    public Task StoppedAsync(CancellationToken cancellationToken)
     {
-        // A host may be stopped twice (an app's own Run and a test host both stop it), the second time after Dispose:
-        // only the first call stops the loops.
+        lock (stopGate)
+        {
+            return stopped ??= StopOnce();
+        }
+    }
+
+    private async Task StopOnce()
+    {
         var stoppingSource = Interlocked.Exchange(ref stopping, null);
         if (stoppingSource is null)
         {

@@ -7,8 +7,10 @@ namespace Instrumentation.Naming;
 /// <param name="Handler">The handler name (<c>MakeShirts</c>).</param>
 /// <param name="WavefrontEntity">The entity as it stands inside Wavefront metric names.</param>
 /// <param name="GraphiteRoute">The route part of Graphite names, <c>style.id.make</c>.</param>
+/// <param name="Kind">What maps the endpoint, one of <see cref="EndpointKinds"/>.</param>
 internal readonly record struct EndpointNames(
-    string Entity, string Template, string Method, string Handler, string WavefrontEntity, string GraphiteRoute)
+    string Entity, string Template, string Method, string Handler, string WavefrontEntity, string GraphiteRoute,
+    string Kind = EndpointKinds.Route)
 {
     /// <summary>
     /// Names a route for one method. <paramref name="handlerMethodName"/> is the handler's method name as compiled, or
@@ -36,4 +38,11 @@ internal readonly record struct EndpointNames(
         RouteNames.UnmatchedHandler,
         RouteNames.UnmatchedEntity,
         RouteNames.UnmatchedEntity);
+
+    /// <summary>
+    /// The names of a kind measured as one series whatever path it serves (<see cref="EndpointKinds.StaticAssets"/>,
+    /// <see cref="EndpointKinds.Fallback"/>): entity, handler and wire names are the kind, the template <c>/{kind}</c>.
+    /// </summary>
+    public static EndpointNames Fixed(string kind, string method) => new(
+        kind, "/{" + kind + "}", HttpMethodNames.Fold(method), kind, kind, kind, kind);
 }
