@@ -180,9 +180,9 @@ public class TracingBenchmarks
     {
         public static long SpanBytes;
 
-        private static readonly Task<SendOutcome> Delivered = Task.FromResult(SendOutcome.Delivered);
+        private static readonly Task<SendResult> Delivered = Task.FromResult<SendResult>(SendOutcome.Delivered);
 
-        public Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
+        public Task<SendResult> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
         {
             if (kind == WavefrontDataKind.Span)
             {

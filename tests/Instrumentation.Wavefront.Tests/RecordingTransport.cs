@@ -9,9 +9,9 @@ internal sealed class RecordingTransport : ILineTransport<WavefrontDataKind>
 {
     public List<(byte[] Payload, List<string> Lines)> Batches { get; } = [];
 
-    public Queue<SendOutcome> Outcomes { get; init; } = new();
+    public Queue<SendResult> Outcomes { get; init; } = new();
 
-    public Task<SendOutcome> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
+    public Task<SendResult> SendAsync(WavefrontDataKind kind, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         // The payload is only valid during the call: copy it.
         var bytes = payload.ToArray();

@@ -76,7 +76,7 @@ public class SenderBufferTests
     [Fact]
     public async Task Dropping_at_shutdown_counts_every_line_held_in_flight_queued_or_filling()
     {
-        var transport = new RecordingTransport { Outcomes = new(Enumerable.Repeat(SendOutcome.Retry, 100)) };
+        var transport = new RecordingTransport { Outcomes = new(Enumerable.Repeat<SendResult>(SendOutcome.Retry, 100)) };
         using var sender = SenderTests.Sender(transport, capacity: 100, batch: 4, new ListLogger(), TimeProvider.System);
         for (var i = 0; i < 10; i++)
         {

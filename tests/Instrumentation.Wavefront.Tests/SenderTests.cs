@@ -169,6 +169,50 @@ public class SenderTests
         Assert.Equal(("http", "", 2), (request.Scheme, request.Authorization, request.Records.Count));
     }
 
+    [Theory]
+    [InlineData(503, "120", 120)]
+    [InlineData(429, "7", 7)]
+    [InlineData(503, "86400", 300)] // a day is cut to the longest wait the sender accepts, five minutes
+    public async Task A_retry_after_answer_holds_the_kind_back_that_long_then_everything_arrives_once(int status, string retryAfter, int expectedSeconds)
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        ingestion.AnswerRetryAfter(status, retryAfter);
+        var time = new ManualTime();
+        using var sender = Sender(WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler()), capacity: 100, batch: 100, new ListLogger(), time);
+        Enqueue(sender, 0, 3);
+        await sender.FlushAsync(CancellationToken.None);
+
+        // The backoff alone (at most one second after a first failure) would retry here; the receiver asked for longer.
+        time.Advance(TimeSpan.FromSeconds(expectedSeconds) - TimeSpan.FromMilliseconds(1));
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Single(ingestion.Requests);
+
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Equal([status, 200], ingestion.Requests.Select(r => r.Status));
+        Assert.Equal(ingestion.Requests[0].Body, ingestion.Requests[1].Body);
+        var stats = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((3L, 1L, 0), (stats.Sent, stats.Failures, stats.QueueSize));
+    }
+
+    [Fact]
+    public async Task A_retry_after_date_is_read_against_the_clock()
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        ingestion.AnswerRetryAfter(503, DateTimeOffset.UtcNow.AddMinutes(2).ToString("R", System.Globalization.CultureInfo.InvariantCulture));
+        var time = new ManualTime();
+        using var sender = Sender(WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler()), capacity: 100, batch: 100, new ListLogger(), time);
+        Enqueue(sender, 0, 3);
+        await sender.FlushAsync(CancellationToken.None);
+
+        time.Advance(TimeSpan.FromSeconds(60));
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Single(ingestion.Requests);
+        time.Advance(TimeSpan.FromSeconds(61));
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Equal(2, ingestion.Requests.Count);
+    }
+
     internal static string Line(int i) => $"\"test.line\" {i} source=\"h\" \"i\"=\"{i}\"";
 
     private static void Enqueue(WavefrontSender sender, int from, int to)

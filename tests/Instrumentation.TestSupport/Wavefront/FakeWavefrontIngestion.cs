@@ -18,7 +18,7 @@ namespace Instrumentation.TestSupport.Wavefront;
 public sealed class FakeWavefrontIngestion : IAsyncDisposable
 {
     private readonly WebApplication app;
-    private readonly ConcurrentQueue<int> script = new();
+    private readonly ConcurrentQueue<(int Status, string? RetryAfter)> script = new();
     private readonly ConcurrentQueue<IngestionRequest> requests = new();
 
     private FakeWavefrontIngestion(WebApplication app, Uri address, X509Certificate2? certificate)
@@ -64,9 +64,12 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
     {
         foreach (var status in statuses)
         {
-            script.Enqueue(status);
+            script.Enqueue((status, null));
         }
     }
+
+    /// <summary>The next request gets this status code with this <c>Retry-After</c> header value (seconds or a date).</summary>
+    public void AnswerRetryAfter(int status, string retryAfter) => script.Enqueue((status, retryAfter));
 
     /// <summary>A handler that trusts exactly this endpoint's certificate, as a client would trust a real CA.</summary>
     public HttpMessageHandler CreateTrustingHandler()
@@ -113,7 +116,7 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
             await context.Request.Body.CopyToAsync(body);
         }
 
-        var status = script.TryDequeue(out var scripted) ? scripted : 200;
+        var (status, retryAfter) = script.TryDequeue(out var scripted) ? scripted : (200, null);
         requests.Enqueue(new IngestionRequest(
             context.Request.Scheme,
             context.Request.Query["f"].ToString(),
@@ -123,6 +126,10 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
             body.ToArray(),
             status));
         context.Response.StatusCode = status;
+        if (retryAfter is not null)
+        {
+            context.Response.Headers.RetryAfter = retryAfter;
+        }
     }
 
     private static X509Certificate2 CreateCertificate()

@@ -6,7 +6,8 @@ namespace Instrumentation.Sinks.Shared;
 
 /// <summary>
 /// Lines as a gzip <c>POST</c> body, one URL per channel, with a bearer token or without one. The token only ever
-/// travels over https. 2xx is delivered, 401/403 is refused for good, anything else (and no answer) is retried.
+/// travels over https. 2xx is delivered, 401/403 is refused for good, anything else (and no answer) is retried, not before the
+/// <c>Retry-After</c> the receiver gave.
 /// </summary>
 internal sealed class HttpLineTransport<TChannel> : ILineTransport<TChannel>
     where TChannel : struct, Enum
@@ -30,7 +31,7 @@ internal sealed class HttpLineTransport<TChannel> : ILineTransport<TChannel>
         authorization = token is null ? null : new AuthenticationHeaderValue("Bearer", token);
     }
 
-    public async Task<SendOutcome> SendAsync(TChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
+    public async Task<SendResult> SendAsync(TChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         using var body = new MemoryStream();
         using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
@@ -53,7 +54,9 @@ internal sealed class HttpLineTransport<TChannel> : ILineTransport<TChannel>
                 return SendOutcome.Delivered;
             }
 
-            return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden ? SendOutcome.Rejected : SendOutcome.Retry;
+            return response.StatusCode is HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden
+                ? SendOutcome.Rejected
+                : new SendResult(SendOutcome.Retry, RetryAfter(response.Headers.RetryAfter));
         }
         catch (Exception e) when (e is HttpRequestException or IOException or OperationCanceledException or ObjectDisposedException)
         {
@@ -62,4 +65,12 @@ internal sealed class HttpLineTransport<TChannel> : ILineTransport<TChannel>
     }
 
     public void Dispose() => client.Dispose();
+
+    // Either form of the header (RFC 9110 10.2.3): a number of seconds, or a date, which is read against this clock.
+    private static TimeSpan RetryAfter(RetryConditionHeaderValue? header) => header switch
+    {
+        { Delta: { } delta } => delta,
+        { Date: { } date } when date > DateTimeOffset.UtcNow => date - DateTimeOffset.UtcNow,
+        _ => TimeSpan.Zero,
+    };
 }

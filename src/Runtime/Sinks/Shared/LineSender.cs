@@ -28,6 +28,7 @@ internal class LineSender<TChannel> : IDisposable
 {
     private static readonly TimeSpan RejectionPause = TimeSpan.FromMinutes(1);
     private static readonly TimeSpan DrainPause = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan LongestRetryAfter = TimeSpan.FromMinutes(5);
     private static readonly TChannel[] Channels = Enum.GetValues<TChannel>();
 
     private readonly LineChannel[] channels;
@@ -202,7 +203,7 @@ internal class LineSender<TChannel> : IDisposable
         if (Volatile.Read(ref statusLines) is { } lines && Ready(channels[0], shuttingDown))
         {
             var outcome = await transport.SendAsync(Channels[0], Utf8Lines.Encode(lines), cancellation).ConfigureAwait(false);
-            if (outcome != SendOutcome.Retry)
+            if (outcome.Outcome != SendOutcome.Retry)
             {
                 Interlocked.CompareExchange(ref statusLines, null, lines);
             }
@@ -222,7 +223,7 @@ internal class LineSender<TChannel> : IDisposable
 
                 var outcome = await transport.SendAsync(Channels[i], batch.Payload, cancellation).ConfigureAwait(false);
                 Record(channel, outcome, batch.Lines);
-                if (outcome != SendOutcome.Delivered)
+                if (outcome.Outcome != SendOutcome.Delivered)
                 {
                     // Even at shutdown, where the backoff does not hold, one failure per channel per flush.
                     break;
@@ -238,9 +239,9 @@ internal class LineSender<TChannel> : IDisposable
     }
 
     // What a send's outcome does to its channel; lines is 0 for status lines, which are never counted.
-    private void Record(LineChannel channel, SendOutcome outcome, int lines)
+    private void Record(LineChannel channel, SendResult result, int lines)
     {
-        switch (outcome)
+        switch (result.Outcome)
         {
             case SendOutcome.Delivered:
                 if (lines > 0)
@@ -272,7 +273,11 @@ internal class LineSender<TChannel> : IDisposable
                 break;
             default:
                 channel.Failed();
-                channel.RetryAt = time.GetUtcNow() + channel.Backoff.Next();
+                // A receiver that says when to come back is believed, within reason: the backoff is the least wait,
+                // and a Retry-After longer than LongestRetryAfter (a misconfigured or hostile receiver) is cut to it.
+                var wait = channel.Backoff.Next();
+                var asked = result.RetryAfter < LongestRetryAfter ? result.RetryAfter : LongestRetryAfter;
+                channel.RetryAt = time.GetUtcNow() + (asked > wait ? asked : wait);
                 if (!failing)
                 {
                     failing = true;

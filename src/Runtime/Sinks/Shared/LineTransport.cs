@@ -16,6 +16,15 @@ internal enum SendOutcome
 }
 
 /// <summary>
+/// What became of one batch, and how long the receiver asked to be left alone before the next attempt (HTTP
+/// <c>Retry-After</c> on a 503 or 429; zero when it said nothing). A bare <see cref="SendOutcome"/> converts to one.
+/// </summary>
+internal readonly record struct SendResult(SendOutcome Outcome, TimeSpan RetryAfter)
+{
+    public static implicit operator SendResult(SendOutcome outcome) => new(outcome, TimeSpan.Zero);
+}
+
+/// <summary>
 /// Delivers batches of lines of one channel (a sink's kind of data, each with its own port or URL). Tests substitute
 /// it by registering their own <c>ILineTransport&lt;TChannel&gt;</c> in the service collection.
 /// </summary>
@@ -23,7 +32,7 @@ internal interface ILineTransport<TChannel> : IDisposable
     where TChannel : struct, Enum
 {
     /// <summary>Sends one batch: UTF-8 lines, each ending with '\n'. The payload is only valid until the task completes.</summary>
-    Task<SendOutcome> SendAsync(TChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation);
+    Task<SendResult> SendAsync(TChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation);
 }
 
 /// <summary>The payload every transport sends: UTF-8 lines, each ending with '\n'.</summary>

@@ -27,7 +27,7 @@ internal sealed class TcpLineTransport<TChannel> : ILineTransport<TChannel>
     /// <summary>Connections opened over the transport's life.</summary>
     public int Connects { get; private set; }
 
-    public async Task<SendOutcome> SendAsync(TChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
+    public async Task<SendResult> SendAsync(TChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
         var port = ports[channel];
         if (!connections.TryGetValue(port, out var connection))
