@@ -2,7 +2,11 @@ using Instrumentation.Configuration;
 
 namespace Instrumentation.Sinks.Wavefront;
 
-/// <summary>Checks <c>Instrumentation:Wavefront</c> at startup when reporting is on; each failure names the key.</summary>
+/// <summary>
+/// Checks <c>Instrumentation:Wavefront</c> at startup; each failure names the key. Values no setting could mean (a
+/// negative port, an undefined transport) fail even while reporting is off, so turning it on later cannot surprise;
+/// how the destination is given is checked only when reporting is on.
+/// </summary>
 internal sealed class WavefrontOptionsValidator : SectionValidator<WavefrontOptions>
 {
     protected override WavefrontOptions Section(InstrumentationOptions options) => options.Wavefront;
@@ -13,6 +17,20 @@ internal sealed class WavefrontOptionsValidator : SectionValidator<WavefrontOpti
         var proxy = !string.IsNullOrWhiteSpace(options.ProxyHost);
         var server = !string.IsNullOrWhiteSpace(options.Server);
         var token = !string.IsNullOrWhiteSpace(options.Token);
+        CheckWavefrontPort(failures, $"{section}:MetricsPort", options.MetricsPort);
+        CheckWavefrontPort(failures, $"{section}:HistogramsPort", options.HistogramsPort);
+        CheckWavefrontPort(failures, $"{section}:TracingPort", options.TracingPort);
+        if (!Enum.IsDefined(options.ProxyTransport))
+        {
+            failures.Add($"{section}:ProxyTransport must be {string.Join(" or ", Enum.GetNames<WavefrontProxyTransport>())} (got '{options.ProxyTransport}').");
+        }
+
+        InstrumentationOptionsValidator.RequireText(failures, $"{section}:Prefix", options.Prefix);
+        CheckWavefrontMinimum(failures, $"{section}:ReportingIntervalSeconds", options.ReportingIntervalSeconds, 1);
+        CheckWavefrontMinimum(failures, $"{section}:FlushIntervalSeconds", options.FlushIntervalSeconds, 1);
+        CheckWavefrontMinimum(failures, $"{section}:MaxQueueSize", options.MaxQueueSize, 1);
+        CheckWavefrontMinimum(failures, $"{section}:BatchSize", options.BatchSize, 1);
+        CheckWavefrontMinimum(failures, $"{section}:ShutdownTimeoutSeconds", options.ShutdownTimeoutSeconds, 0);
         if (!options.Enabled || (!proxy && !server && !token))
         {
             return;
@@ -40,20 +58,14 @@ internal sealed class WavefrontOptionsValidator : SectionValidator<WavefrontOpti
             failures.Add($"{section}:Token is only used for direct ingestion; set {section}:Server, or remove the token when reporting through {section}:ProxyHost.");
         }
 
-        if (proxy)
+        if (proxy && Uri.CheckHostName(options.ProxyHost!.Trim()) == UriHostNameType.Unknown)
         {
-            CheckWavefrontPort(failures, $"{section}:MetricsPort", options.MetricsPort);
-            CheckWavefrontPort(failures, $"{section}:HistogramsPort", options.HistogramsPort);
-            CheckWavefrontPort(failures, $"{section}:TracingPort", options.TracingPort);
+            failures.Add($"{section}:ProxyHost must be a host name or an IP address (got '{Shown(options.ProxyHost!)}').");
         }
-
-        InstrumentationOptionsValidator.RequireText(failures, $"{section}:Prefix", options.Prefix);
-        CheckWavefrontMinimum(failures, $"{section}:ReportingIntervalSeconds", options.ReportingIntervalSeconds, 1);
-        CheckWavefrontMinimum(failures, $"{section}:FlushIntervalSeconds", options.FlushIntervalSeconds, 1);
-        CheckWavefrontMinimum(failures, $"{section}:MaxQueueSize", options.MaxQueueSize, 1);
-        CheckWavefrontMinimum(failures, $"{section}:BatchSize", options.BatchSize, 1);
-        CheckWavefrontMinimum(failures, $"{section}:ShutdownTimeoutSeconds", options.ShutdownTimeoutSeconds, 0);
     }
+
+    // A value echoed in a message is cut: a mistaken paste of a whole file must not become a log line of that size.
+    private static string Shown(string value) => value.Length <= 100 ? value : string.Concat(value.AsSpan(0, 100), "…");
 
     private static void CheckWavefrontPort(List<string> failures, string key, int port)
     {
