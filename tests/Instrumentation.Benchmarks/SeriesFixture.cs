@@ -3,24 +3,23 @@ using Instrumentation.Model;
 
 namespace Instrumentation.Benchmarks;
 
-/// <summary>A registry holding 10,000 series (2,500 routes × 4 statuses), with traffic in each.</summary>
+/// <summary>A registry holding a number of series (routes × 4 statuses; 10,000 by default), with traffic in each.</summary>
 internal static class SeriesFixture
 {
-    public const int Routes = 2_500;
     public static readonly int[] Statuses = [200, 404, 500, 502];
 
-    public static InstrumentRegistry Create(bool measureCpu = false)
+    public static InstrumentRegistry Create(bool measureCpu = false, int series = 10_000)
     {
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400), measureCpu);
-        Record(registry, measureCpu, seed: 1);
+        Record(registry, measureCpu, seed: 1, routes: series / Statuses.Length);
         return registry;
     }
 
     /// <summary>Adds one interval's traffic to every series, so each report has deltas and histogram bins to send.</summary>
-    public static void Record(InstrumentRegistry registry, bool measureCpu, int seed)
+    public static void Record(InstrumentRegistry registry, bool measureCpu, int seed, int routes = 2_500)
     {
         var random = new Random(seed);
-        for (var r = 0; r < Routes; r++)
+        for (var r = 0; r < routes; r++)
         {
             var route = registry.GetOrCreate(
                 RouteDescriptor.For($"/api/resource{r}/{{id:int}}", "GET", $"Handler{r}"), null, false, true);
