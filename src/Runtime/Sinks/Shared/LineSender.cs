@@ -147,6 +147,10 @@ internal class LineSender<TChannel> : IDisposable
             LineSenderLog.Undelivered(logger, left, settings.Destination);
         }
 
+        // The whole account once, at the end: what an operator checks after a deploy, and what a supervisor that only
+        // keeps the process's output (no metrics backend left to ask) can still read.
+        var total = Total();
+        LineSenderLog.FinalAccount(logger, settings.Destination, total.Produced, total.Sent, total.DroppedFull, total.DroppedAtShutdown, total.Rejected, total.QueueSize);
         return left;
     }
 
@@ -302,6 +306,10 @@ internal static partial class LineSenderLog
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Shutting down with {Count} lines not delivered to {Destination}.")]
     public static partial void Undelivered(ILogger logger, int count, string destination);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "Stopped sending to {Destination}: produced {Produced}, delivered {Delivered}, dropped {BufferFull} (buffer full) + {Shutdown} (shutdown) + {Rejected} (rejected), buffered {Buffered}.")]
+    public static partial void FinalAccount(ILogger logger, string destination, long produced, long delivered, long bufferFull, long shutdown, long rejected, int buffered);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Sending to {Destination} failed; retrying on the next flush.")]
     public static partial void FlushFailed(ILogger logger, Exception exception, string destination);
