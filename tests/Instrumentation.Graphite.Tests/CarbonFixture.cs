@@ -55,7 +55,8 @@ public sealed class CarbonFixture : IAsyncLifetime
             ["Instrumentation:Graphite:Group"] = "shop",
             ["Instrumentation:Graphite:ReportingIntervalSeconds"] = "1",
             ["Instrumentation:Graphite:ShutdownTimeoutSeconds"] = "2",
-        });
+        },
+        DelayedActions.Add);
 
     public async Task DisposeAsync()
     {

@@ -5,7 +5,7 @@ namespace Instrumentation.Graphite.Tests;
 /// <summary>The sample reporting to a real carbon-cache; what carbon stored is read back from its whisper files.</summary>
 public class CarbonTests : IClassFixture<CarbonFixture>
 {
-    private static readonly string[] TimingSuffixes = ["pt", "pt.p50", "pt.p95", "pt.p99", "pt.max"];
+    private static readonly string[] TimingSuffixes = ["pt", "pt.total", "pt.p50", "pt.p95", "pt.p99", "pt.max"];
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
     private readonly CarbonFixture carbon;
 
@@ -37,6 +37,53 @@ public class CarbonTests : IClassFixture<CarbonFixture>
         Assert.Equal(0, carbon.Reporter.DroppedPoints);
     }
 
+    [Fact]
+    public async Task Processing_time_and_size_are_stored_in_flask_graphite_units()
+    {
+        const string route = "legacy.LegacyOrders.Details.id";
+        const int requests = 4;
+        const int bodyBytes = 8; // {"id":7}
+        using (var warmUp = await carbon.Server.Client.GetAsync("/legacy/LegacyOrders/Index"))
+        {
+            // MVC's first request compiles a lot; it should not stretch a timed one.
+            Assert.Equal(HttpStatusCode.OK, warmUp.StatusCode);
+        }
+
+        for (var i = 0; i < requests; i++)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/legacy/LegacyOrders/Details/7");
+            request.Headers.Add(Instrumentation.TestSupport.DelayedActions.Header, "200");
+            using var response = await carbon.Server.Client.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            Assert.Equal(bodyBytes, (await response.Content.ReadAsByteArrayAsync()).Length);
+        }
+
+        var name = $"{CarbonFixture.Stem}.{route}";
+        Assert.Empty(await Settled(async () =>
+        {
+            var problems = new List<string>();
+            var count = await carbon.Sum($"{name}.count");
+            var sizeTotal = await carbon.Sum($"{name}.size.total");
+            var ptTotal = await carbon.Sum($"{name}.pt.total");
+            if (count != requests || sizeTotal != requests * bodyBytes || ptTotal < requests * 0.195)
+            {
+                problems.Add($"stored count {count}, size.total {sizeTotal}, pt.total {ptTotal}");
+            }
+
+            return problems;
+        }));
+
+        // pt: a mean in seconds (a request that waits 200 ms gives about 0.2; in milliseconds it would read 200, and
+        // the upper bound leaves room for a loaded machine); size: a mean in bytes per response.
+        var pt = await carbon.Fetch($"{name}.pt");
+        Assert.NotEmpty(pt);
+        Assert.All(pt, point => Assert.InRange(point.Value, 0.195, 1.0));
+        var size = await carbon.Fetch($"{name}.size");
+        Assert.NotEmpty(size);
+        Assert.All(size, point => Assert.Equal(bodyBytes, point.Value));
+        Assert.All(await carbon.Fetch($"{name}.pt.max"), point => Assert.InRange(point.Value, 0.195, 1.0));
+    }
+
     private async Task<List<string>> StoredProblems(Expected sent)
     {
         var problems = new List<string>();
@@ -63,9 +110,12 @@ public class CarbonTests : IClassFixture<CarbonFixture>
                 await Expect($"{name}.status_type.{type.Key}XX", type.Sum(s => s.Value));
             }
 
-            if (!carbon.Exists($"{name}.size"))
+            foreach (var size in new[] { "size", "size.total" })
             {
-                problems.Add($"{name}.size missing");
+                if (!carbon.Exists($"{name}.{size}"))
+                {
+                    problems.Add($"{name}.{size} missing");
+                }
             }
 
             // Timings exist exactly for the intervals with requests, are positive, and the median is within the maximum.

@@ -79,7 +79,9 @@ public class NamingTests
             Assert.Equal("a.b.count 3 1700000000\n", new GraphitePoint("a.b.count", 3, 1_700_000_000).ToLine());
             Assert.Equal("a.b.pt 1.5 1700000000\n", new GraphitePoint("a.b.pt", 1.5, 1_700_000_000).ToLine());
             Assert.Equal("a.b.size 123456789012 1700000000\n", new GraphitePoint("a.b.size", 123_456_789_012, 1_700_000_000).ToLine());
-            Assert.Equal("a.b.pt.p50 0.000256 1700000000\n", new GraphitePoint("a.b.pt.p50", 0.0002555, 1_700_000_000).ToLine());
+            // Seconds to the nanosecond (nine decimals), rounded beyond, never in exponent form.
+            Assert.Equal("a.b.pt.p50 0.0002555 1700000000\n", new GraphitePoint("a.b.pt.p50", 0.0002555, 1_700_000_000).ToLine());
+            Assert.Equal("a.b.pt 0.000025556 1700000000\n", new GraphitePoint("a.b.pt", 0.00002555556, 1_700_000_000).ToLine());
         }
         finally
         {

@@ -54,9 +54,11 @@ public class PointBuilderTests
         Assert.Equal(3, Value(points, "h.g.catalog.sku.count"));
         Assert.Equal(2, Value(points, "h.g.catalog.sku.status_code.200"));
         Assert.Equal(1, Value(points, "h.g.catalog.sku.status_code.404"));
-        Assert.Equal(150, Value(points, "h.g.catalog.sku.size"));
+        Assert.Equal(150, Value(points, "h.g.catalog.sku.size.total"));
+        Assert.Equal(50, Value(points, "h.g.catalog.sku.size"));
     }
 
+    // Flask-Graphite's units: pt a mean in seconds, size a mean in bytes per response; the totals and quantiles beside them.
     [Fact]
     public void Every_suffix_carries_the_interval_values()
     {
@@ -76,12 +78,14 @@ public class PointBuilderTests
         Assert.Equal(2, Value(points, "h.g.style.id.make.status_type.2XX"));
         Assert.Equal(1, Value(points, "h.g.style.id.make.status_type.4XX"));
         Assert.Equal(1, Value(points, "h.g.style.id.make.status_type.5XX"));
-        Assert.Equal(60, Value(points, "h.g.style.id.make.size"));
-        Assert.Equal(5.0, Value(points, "h.g.style.id.make.pt"), 9);
-        Assert.Equal(4.0, Value(points, "h.g.style.id.make.pt.p50"), 4.0 * 0.0079);
-        Assert.Equal(8.0, Value(points, "h.g.style.id.make.pt.p95"), 8.0 * 0.0079);
-        Assert.Equal(8.0, Value(points, "h.g.style.id.make.pt.p99"), 8.0 * 0.0079);
-        Assert.Equal(8.0, Value(points, "h.g.style.id.make.pt.max"), 8.0 * 0.0079);
+        Assert.Equal(60, Value(points, "h.g.style.id.make.size.total"));
+        Assert.Equal(15, Value(points, "h.g.style.id.make.size"));
+        Assert.Equal(0.005, Value(points, "h.g.style.id.make.pt"), 12);
+        Assert.Equal(0.020, Value(points, "h.g.style.id.make.pt.total"), 12);
+        Assert.Equal(0.004, Value(points, "h.g.style.id.make.pt.p50"), 0.004 * 0.0079);
+        Assert.Equal(0.008, Value(points, "h.g.style.id.make.pt.p95"), 0.008 * 0.0079);
+        Assert.Equal(0.008, Value(points, "h.g.style.id.make.pt.p99"), 0.008 * 0.0079);
+        Assert.Equal(0.008, Value(points, "h.g.style.id.make.pt.max"), 0.008 * 0.0079);
     }
 
     [Fact]
@@ -96,7 +100,8 @@ public class PointBuilderTests
         var idle = Build(11);
 
         Assert.Equal(0, Value(idle, "h.g.foo.count"));
-        Assert.Equal(0, Value(idle, "h.g.foo.size"));
+        Assert.Equal(0, Value(idle, "h.g.foo.size.total"));
+        Assert.DoesNotContain(idle, p => p.Name == "h.g.foo.size");
         Assert.Equal(0, Value(idle, "h.g.foo.status_code.200"));
         Assert.Equal(0, Value(idle, "h.g.foo.status_code.500"));
         Assert.Equal(0, Value(idle, "h.g.foo.status_type.2XX"));

@@ -84,6 +84,29 @@ public class ReportBuilderTests
     }
 
     [Fact]
+    public void The_handler_tag_and_component_follow_the_prefix_and_latency_can_be_in_seconds()
+    {
+        Record(make, 200, count: 2);
+        var options = Options();
+        options.Wavefront.Prefix = "flask";
+        options.Wavefront.LatencyUnit = WavefrontLatencyUnit.Seconds;
+        var output = new CollectingSender();
+        new WavefrontReportBuilder(options, MinuteStart).Build(registry.CreateReader().Read(), MinuteStart.AddSeconds(10), final: true, output);
+        var points = output.Points();
+
+        var gauge = Single(points, "flask.request.style.id.make.GET.inflight.value");
+        Assert.Equal(["application", "service", "cluster", "shard", "location", "flask.func"], gauge.TagKeys());
+        Assert.Equal("MakeShirts", gauge.Tag("flask.func"));
+        Assert.Equal(["application", "flask.func", "source"],
+            Single(points, "\u2206flask.response.style.id.make.GET.200.aggregated_per_application.count").TagKeys());
+        Assert.Equal("flask", Single(points, "~component.heartbeat").Tag("component"));
+        var latency = output.Histograms().Single(h => h.Name == "flask.response.style.id.make.GET.200.latency");
+        Assert.InRange(latency.Centroids[0].Value, 0.005 * 0.99, 0.005 * 1.01); // seconds
+        Assert.InRange(output.Histograms().Single(h => h.Name == "flask.response.style.id.make.GET.200.cpu_ns").Centroids[0].Value, 200_000 * 0.99, 200_000 * 1.01);
+        Assert.DoesNotContain(output.Lines, l => l.Line.Contains("aspnetcore", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Every_value_lands_in_exactly_one_minute_distribution_and_one_delta()
     {
         var reader = registry.CreateReader();

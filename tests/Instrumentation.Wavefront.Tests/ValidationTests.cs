@@ -37,12 +37,14 @@ public class ValidationTests
             o.Wavefront.ReportingIntervalSeconds = 0;
             o.Wavefront.MaxQueueSize = 0;
             o.Wavefront.Prefix = " ";
+            o.Wavefront.LatencyUnit = (WavefrontLatencyUnit)7;
         });
         Assert.Contains("Instrumentation:Wavefront:MetricsPort must be between 1 and 65535 (got 0).", failures);
         Assert.Contains("Instrumentation:Wavefront:TracingPort must be between 1 and 65535 (got 70000).", failures);
         Assert.Contains("Instrumentation:Wavefront:ReportingIntervalSeconds must be at least 1 (got 0).", failures);
         Assert.Contains("Instrumentation:Wavefront:MaxQueueSize must be at least 1 (got 0).", failures);
         Assert.Contains("Instrumentation:Wavefront:Prefix must not be empty.", failures);
+        Assert.Contains("Instrumentation:Wavefront:LatencyUnit must be Milliseconds or Seconds (got '7').", failures);
     }
 
     [Fact]

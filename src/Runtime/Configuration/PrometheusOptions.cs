@@ -44,6 +44,13 @@ public sealed class PrometheusOptions
     /// </summary>
     public bool Exemplars { get; set; } = true;
 
+    /// <summary>
+    /// How the <c>isError</c> label's values are spelled: <see cref="BooleanSpelling.Lowercase"/> (<c>true</c>,
+    /// <c>false</c>; the default, what this library has always served) or <see cref="BooleanSpelling.Capitalized"/>
+    /// (<c>True</c>, <c>False</c>, as flask-monitor writes Python's booleans).
+    /// </summary>
+    public BooleanSpelling IsErrorSpelling { get; set; } = BooleanSpelling.Lowercase;
+
     /// <summary>The bucket bounds in effect: <see cref="Buckets"/> or <see cref="DefaultBuckets"/>.</summary>
     internal IReadOnlyList<double> EffectiveBuckets => Buckets is { Length: > 0 } buckets ? buckets : DefaultBuckets;
 
@@ -70,4 +77,14 @@ public enum PrometheusNames
 
     /// <summary>Both sets, from the same measurements.</summary>
     Both,
+}
+
+/// <summary>How a boolean label value is spelled.</summary>
+public enum BooleanSpelling
+{
+    /// <summary><c>true</c> and <c>false</c>.</summary>
+    Lowercase,
+
+    /// <summary><c>True</c> and <c>False</c>, as Python writes them (flask-monitor).</summary>
+    Capitalized,
 }

@@ -1,3 +1,5 @@
+using Instrumentation.Naming;
+
 namespace Instrumentation.Configuration;
 
 /// <summary>
@@ -33,8 +35,17 @@ public sealed class WavefrontOptions
     /// <summary>The API token for direct ingestion. Sent only over https, never logged.</summary>
     public string? Token { get; set; }
 
-    /// <summary>The first segment of every metric name. Default <c>aspnetcore</c>.</summary>
-    public string Prefix { get; set; } = "aspnetcore";
+    /// <summary>
+    /// The first segment of every metric name, and also the handler tag's key (<c>&lt;prefix&gt;.func</c>) and the
+    /// <c>component</c> tag's value. Default <c>aspnetcore</c>; <c>flask</c> gives the Wavefront Flask SDK's names and tags.
+    /// </summary>
+    public string Prefix { get; set; } = WavefrontNames.DefaultPrefix;
+
+    /// <summary>
+    /// The unit of the <c>latency</c> histograms. Default <see cref="WavefrontLatencyUnit.Milliseconds"/>, as this
+    /// library has always sent them and as span durations are; the Wavefront Flask SDK sent seconds.
+    /// </summary>
+    public WavefrontLatencyUnit LatencyUnit { get; set; } = WavefrontLatencyUnit.Milliseconds;
 
     /// <summary>How often metrics are read and reported, in seconds. Default 60, at least 1.</summary>
     public int ReportingIntervalSeconds { get; set; } = 60;
@@ -59,6 +70,28 @@ public sealed class WavefrontOptions
 
     /// <summary>Whether Wavefront reporting runs: enabled and given somewhere to report to.</summary>
     internal bool IsActive => Enabled && (!string.IsNullOrWhiteSpace(ProxyHost) || !string.IsNullOrWhiteSpace(Server));
+
+    /// <summary>The prefix as names use it: without surrounding blanks or a trailing dot.</summary>
+    internal string NamePrefix => Prefix.Trim().TrimEnd('.');
+
+    /// <summary>The handler tag's key on every Wavefront line that carries the handler.</summary>
+    internal string HandlerTag => WavefrontNames.HandlerTagFor(NamePrefix);
+
+    /// <summary>The <c>component</c> tag's value on the heartbeat, server spans and span-derived metrics.</summary>
+    internal string Component => WavefrontNames.ComponentFor(NamePrefix);
+
+    /// <summary>How many nanoseconds (the instruments' unit) make one unit of the latency histograms.</summary>
+    internal double NanosecondsPerLatencyUnit => LatencyUnit == WavefrontLatencyUnit.Seconds ? 1e9 : 1e6;
+}
+
+/// <summary>The unit of the Wavefront latency histograms.</summary>
+public enum WavefrontLatencyUnit
+{
+    /// <summary>Milliseconds (the default).</summary>
+    Milliseconds,
+
+    /// <summary>Seconds, as the Wavefront Flask SDK recorded them.</summary>
+    Seconds,
 }
 
 /// <summary>How points reach a Wavefront proxy.</summary>

@@ -38,6 +38,10 @@ internal sealed class WavefrontSpanFormatter
     private readonly bool includeQuery;
     private readonly bool traceAll;
     private readonly string healthSuffix;
+
+    // Follow the Wavefront prefix (flask.func, component=flask); the Activity keeps the default names.
+    private readonly string component;
+    private readonly string handlerTag;
     private readonly Dictionary<StatusInstruments, string> seriesSuffixes = new(ReferenceEqualityComparer.Instance);
 
     // The start of every span line after the operation, and the fixed tags of each span kind, escaped once.
@@ -55,6 +59,8 @@ internal sealed class WavefrontSpanFormatter
         includeQuery = options.Tracing.IncludeQueryString;
         traceAll = options.Tracing.TraceAllRequests;
         healthSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
+        component = options.Wavefront.Component;
+        handlerTag = options.Wavefront.HandlerTag;
         sourcePart = "\" source=\"" + (WavefrontFormat.EscapeTagValue(source, "source".Length) ?? "unknown") + "\" traceId=";
         serverTags = FixedTags(ActivityKind.Server);
         clientTags = FixedTags(ActivityKind.Client);
@@ -182,6 +188,10 @@ internal sealed class WavefrontSpanFormatter
                         break;
                 }
             }
+            else if (key == RequestTracer.HandlerTag)
+            {
+                key = handlerTag;
+            }
 
             AppendTag(builder, key, tag.Value);
         }
@@ -297,7 +307,7 @@ internal sealed class WavefrontSpanFormatter
             var tags = new List<KeyValuePair<string, string>>(applicationTags)
             {
                 new("operationName", operation),
-                new(RequestTracer.ComponentTag, RequestTracer.ServerComponent),
+                new(RequestTracer.ComponentTag, component),
                 new("span.kind", "server"),
                 new("http.status_code", series.StatusCode.ToString(CultureInfo.InvariantCulture)),
             };
@@ -356,7 +366,7 @@ internal sealed class WavefrontSpanFormatter
     {
         var tags = new List<KeyValuePair<string, string>>(applicationTags.Count + 2)
         {
-            new(RequestTracer.ComponentTag, kind == ActivityKind.Server ? RequestTracer.ServerComponent : RequestTracer.ClientComponent),
+            new(RequestTracer.ComponentTag, kind == ActivityKind.Server ? component : RequestTracer.ClientComponent),
             new("span.kind", KindName(kind)),
         };
         tags.AddRange(applicationTags);

@@ -9,17 +9,34 @@ internal static class WavefrontNames
     /// <summary>The most characters a tag key plus its value may hold before the server rejects the point.</summary>
     public const int MaxTagLength = 254;
 
-    /// <summary>The tag that carries the handler on every route metric and span.</summary>
-    public const string HandlerTag = "aspnetcore.func";
+    /// <summary>The first segment of every Wavefront metric name unless configured otherwise.</summary>
+    public const string DefaultPrefix = "aspnetcore";
 
-    /// <summary>The <c>component</c> tag's value on route metrics and server spans.</summary>
-    public const string Component = "aspnetcore";
+    /// <summary>
+    /// The handler tag under the default prefix: what the request's Activity carries (every listener sees it) and
+    /// what build-time checks measure tag lengths with. Wavefront lines use <see cref="HandlerTagFor"/>.
+    /// </summary>
+    public const string HandlerTag = DefaultPrefix + HandlerTagSuffix;
+
+    /// <summary>The <c>component</c> tag's value under the default prefix.</summary>
+    public const string Component = DefaultPrefix;
+
+    private const string HandlerTagSuffix = ".func";
 
     /// <summary>The delta counter marker, U+2206.</summary>
     public const char DeltaMark = '\u2206';
 
     /// <summary>The alternative delta marker the protocol accepts, U+0394.</summary>
     public const char GreekDelta = '\u0394';
+
+    /// <summary>
+    /// The handler tag's key on Wavefront lines: the prefix's, as the Flask SDK's <c>flask.func</c> goes with its
+    /// <c>flask.</c> names, so one prefix setting reproduces both.
+    /// </summary>
+    public static string HandlerTagFor(string prefix) => prefix + HandlerTagSuffix;
+
+    /// <summary>The <c>component</c> tag's value on Wavefront lines (heartbeat, server spans, RED metrics): the prefix.</summary>
+    public static string ComponentFor(string prefix) => prefix;
 
     /// <summary>Whether a character may stand anywhere in a metric name or tag key: <c>a-z A-Z 0-9 . _ - ,</c>.</summary>
     public static bool IsNameCharacter(char c) => default(WavefrontNameCharacters).Contains(c);

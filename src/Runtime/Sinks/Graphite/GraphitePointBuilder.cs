@@ -7,9 +7,12 @@ namespace Instrumentation.Sinks.Graphite;
 /// <summary>One plaintext-protocol point: <c>name value timestamp</c>.</summary>
 internal readonly record struct GraphitePoint(string Name, double Value, long Timestamp)
 {
-    /// <summary>The line carbon reads, newline included. Fixed-point values: carbon parses no culture and no exponent is needed.</summary>
+    /// <summary>
+    /// The line carbon reads, newline included. Fixed-point values: carbon parses no culture and no exponent is
+    /// needed; nine decimals keep a time in seconds to the nanosecond.
+    /// </summary>
     public string ToLine() =>
-        string.Create(CultureInfo.InvariantCulture, $"{Name} {Value:0.######} {Timestamp}\n");
+        string.Create(CultureInfo.InvariantCulture, $"{Name} {Value:0.#########} {Timestamp}\n");
 }
 
 /// <summary>
@@ -19,7 +22,8 @@ internal readonly record struct GraphitePoint(string Name, double Value, long Ti
 /// </summary>
 internal sealed class GraphitePointBuilder
 {
-    private const double NanosecondsPerMillisecond = 1_000_000.0;
+    // Flask-Graphite's unit for pt: the instruments record nanoseconds.
+    private const double NanosecondsPerSecond = 1_000_000_000.0;
 
     private readonly string stem;
     private readonly Dictionary<RouteInstruments, Target> targets = new(ReferenceEqualityComparer.Instance);
@@ -94,7 +98,9 @@ internal sealed class GraphitePointBuilder
         private readonly Dictionary<int, string> typeNames = [];
         private readonly string count;
         private readonly string size;
+        private readonly string sizeTotal;
         private readonly string pt;
+        private readonly string ptTotal;
         private readonly string p50;
         private readonly string p95;
         private readonly string p99;
@@ -105,7 +111,9 @@ internal sealed class GraphitePointBuilder
             Name = name;
             count = name + ".count";
             size = name + ".size";
+            sizeTotal = name + ".size.total";
             pt = name + ".pt";
+            ptTotal = name + ".pt.total";
             p50 = name + ".pt.p50";
             p95 = name + ".pt.p95";
             p99 = name + ".pt.p99";
@@ -130,16 +138,20 @@ internal sealed class GraphitePointBuilder
                 points.Add(new GraphitePoint(TypeName(type), requests, timestamp));
             }
 
-            points.Add(new GraphitePoint(size, interval.Bytes, timestamp));
+            points.Add(new GraphitePoint(sizeTotal, interval.Bytes, timestamp));
 
             // A mean or a quantile of no requests does not exist: the interval stays empty (None) rather than 0.
+            // pt and size are means per request, Flask-Graphite's meaning (its aggregator rules average a point per
+            // request); the totals let several instances' means be combined exactly (total / count).
             if (interval.Count > 0 && interval.Latency is { } latency)
             {
-                points.Add(new GraphitePoint(pt, latency.Mean / NanosecondsPerMillisecond, timestamp));
-                points.Add(new GraphitePoint(p50, latency.Quantile(0.50) / NanosecondsPerMillisecond, timestamp));
-                points.Add(new GraphitePoint(p95, latency.Quantile(0.95) / NanosecondsPerMillisecond, timestamp));
-                points.Add(new GraphitePoint(p99, latency.Quantile(0.99) / NanosecondsPerMillisecond, timestamp));
-                points.Add(new GraphitePoint(max, latency.Max / NanosecondsPerMillisecond, timestamp));
+                points.Add(new GraphitePoint(size, (double)interval.Bytes / interval.Count, timestamp));
+                points.Add(new GraphitePoint(pt, latency.Mean / NanosecondsPerSecond, timestamp));
+                points.Add(new GraphitePoint(ptTotal, latency.Sum / NanosecondsPerSecond, timestamp));
+                points.Add(new GraphitePoint(p50, latency.Quantile(0.50) / NanosecondsPerSecond, timestamp));
+                points.Add(new GraphitePoint(p95, latency.Quantile(0.95) / NanosecondsPerSecond, timestamp));
+                points.Add(new GraphitePoint(p99, latency.Quantile(0.99) / NanosecondsPerSecond, timestamp));
+                points.Add(new GraphitePoint(max, latency.Max / NanosecondsPerSecond, timestamp));
             }
 
             interval.Clear();

@@ -257,12 +257,16 @@ internal sealed class PrometheusExposition
         var labels = new LabelSet()
             .Add("type", "http")
             .Add("status", status.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture))
-            .Add("isError", status.IsError ? "true" : "false")
+            .Add("isError", IsErrorValue(status.IsError, Options.IsErrorSpelling))
             .Add("method", descriptor.Method)
             .Add("addr", descriptor.Template)
             .Add(commonLabels);
         return new SeriesLabels(labels.ToUtf8(), buckets.For(status.Route));
     }
+
+    internal static string IsErrorValue(bool isError, BooleanSpelling spelling) => spelling == BooleanSpelling.Capitalized
+        ? (isError ? "True" : "False")
+        : (isError ? "true" : "false");
 
     /// <summary>
     /// The version for <c>application_info</c>: configured, else the application assembly's informational version

@@ -26,6 +26,11 @@ internal sealed class PrometheusOptionsValidator : SectionValidator<PrometheusOp
             failures.Add($"{section}:Names must be BigBrother, OpenTelemetry or Both (got '{options.Names}').");
         }
 
+        if (!Enum.IsDefined(options.IsErrorSpelling))
+        {
+            failures.Add($"{section}:IsErrorSpelling must be Lowercase or Capitalized (got '{options.IsErrorSpelling}').");
+        }
+
         if (options.Buckets is { Length: > 0 } buckets && BucketLayout.Problem(buckets) is { } problem)
         {
             failures.Add($"{section}:Buckets {problem}");

@@ -26,6 +26,11 @@ internal sealed class WavefrontOptionsValidator : SectionValidator<WavefrontOpti
         }
 
         InstrumentationOptionsValidator.RequireText(failures, $"{section}:Prefix", options.Prefix);
+        if (!Enum.IsDefined(options.LatencyUnit))
+        {
+            failures.Add($"{section}:LatencyUnit must be Milliseconds or Seconds (got '{options.LatencyUnit}').");
+        }
+
         CheckWavefrontMinimum(failures, $"{section}:ReportingIntervalSeconds", options.ReportingIntervalSeconds, 1);
         CheckWavefrontMinimum(failures, $"{section}:FlushIntervalSeconds", options.FlushIntervalSeconds, 1);
         CheckWavefrontMinimum(failures, $"{section}:MaxQueueSize", options.MaxQueueSize, 1);

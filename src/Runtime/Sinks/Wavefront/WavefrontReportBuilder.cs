@@ -21,6 +21,8 @@ internal sealed class WavefrontReportBuilder
     private readonly string prefix;
     private readonly string source;
     private readonly string handlerTag;
+    private readonly string component;
+    private readonly double nanosecondsPerLatencyUnit;
     private readonly IReadOnlyList<KeyValuePair<string, string>> applicationTags;
     private readonly string applicationSuffix;
     private readonly string[] applicationAggregateSuffixes;
@@ -31,9 +33,11 @@ internal sealed class WavefrontReportBuilder
 
     public WavefrontReportBuilder(InstrumentationOptions options, DateTimeOffset start)
     {
-        prefix = options.Wavefront.Prefix.Trim().TrimEnd('.');
+        prefix = options.Wavefront.NamePrefix;
         source = options.Source;
-        handlerTag = WavefrontNames.HandlerTag;
+        handlerTag = options.Wavefront.HandlerTag;
+        component = options.Wavefront.Component;
+        nanosecondsPerLatencyUnit = options.Wavefront.NanosecondsPerLatencyUnit;
         applicationTags = options.ApplicationTags();
         applicationSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
         applicationAggregateSuffixes = AggregateLevels.Select(level => AggregateSuffix(level, handler: null)).ToArray();
@@ -101,7 +105,7 @@ internal sealed class WavefrontReportBuilder
             yield return tag;
         }
 
-        yield return new("component", WavefrontNames.Component);
+        yield return new("component", component);
         foreach (var tag in applicationTags.Skip(4))
         {
             yield return tag;
@@ -160,7 +164,7 @@ internal sealed class WavefrontReportBuilder
         state = new SeriesState(
             Sanitized($"{stem}.cumulative.count"),
             AggregateLevels.Select(level => Sanitized($"{WavefrontNames.DeltaMark}{stem}.aggregated_per_{level}.count")).ToArray(),
-            new MinuteBin(Sanitized($"{stem}.latency"), nanosecondsPerUnit: 1_000_000),
+            new MinuteBin(Sanitized($"{stem}.latency"), nanosecondsPerLatencyUnit),
             new MinuteBin(Sanitized($"{stem}.cpu_ns"), nanosecondsPerUnit: 1));
         series[status] = state;
         return state;
