@@ -79,22 +79,11 @@ internal sealed class LogHistogram
         var copy = new long[]?[ChunkCount];
         for (var c = 0; c < ChunkCount; c++)
         {
-            var bins = Volatile.Read(ref chunks[c]);
-            if (bins is null)
-            {
-                continue;
-            }
-
-            var target = new long[bins.Length];
-            for (var i = 0; i < bins.Length; i++)
-            {
-                target[i] = Volatile.Read(ref bins[i]);
-            }
-
-            copy[c] = target;
+            copy[c] = Volatile.Read(ref chunks[c]);
         }
 
-        return new HistogramSnapshot(copy, Sum);
+        // Read live: a value being recorded now lands in this copy or the next.
+        return HistogramSnapshot.FromChunks(copy, Sum);
     }
 
     /// <summary>Counts the values at or below <paramref name="bound"/>, to the histogram's resolution, reading live.</summary>
