@@ -21,7 +21,7 @@ public sealed class ApplicationSpanFixture : IAsyncLifetime
     public const string BillingSource = "Gateway.Billing.Invoices";
     public const string UnlistedSource = "Elsewhere.Unlisted";
 
-    private static readonly ActivitySource Orders = new(OrdersSource);
+    internal static readonly ActivitySource Orders = new(OrdersSource);
     private static readonly ActivitySource Billing = new(BillingSource);
     private static readonly ActivitySource Unlisted = new(UnlistedSource);
 
@@ -206,6 +206,26 @@ public sealed class ApplicationSpanTests(ApplicationSpanFixture fixture) : IClas
         Assert.Null(plain.Tag("Path"));
         Assert.Null(plain.Tag("Method"));
         Assert.Null(plain.Tag("http.request.header.x-tenant"));
+    }
+
+    [Fact]
+    public async Task A_span_outside_any_request_continues_the_trace_it_was_given()
+    {
+        // A message consumer's span: its parent is the producer's context (TraceContext.Extract gives one like it).
+        var producer = ActivitySpanId.CreateRandom();
+        var parent = new ActivityContext(ActivityTraceId.CreateFromString(kept), producer, ActivityTraceFlags.Recorded, isRemote: true);
+        using (var consume = ApplicationSpanFixture.Orders.StartActivity("consume", ActivityKind.Consumer, parent))
+        {
+            Assert.NotNull(consume);
+            Assert.True(consume.IsAllDataRequested);
+        }
+
+        var span = Assert.Single(await Spans.WaitAsync(fixture.Proxy, s => s.TraceId == Guid.ParseExact(kept, "N")));
+        Assert.Equal("consume", span.Operation);
+        Assert.Equal([Spans.SpanGuid(producer)], span.Parents);
+        Assert.Equal("consumer", span.Tag("span.kind"));
+        Assert.Equal(ApplicationSpanFixture.OrdersSource, span.Tag("component"));
+        Assert.Equal("Gateway", span.Tag("application"));
     }
 
     [Fact]
