@@ -83,6 +83,8 @@ public sealed class ApplicationSpanFixture : IAsyncLifetime
         // Traced attributes of one endpoint only, in both forms.
         app.MapGet("/annotated/{id}", (string id) => id).Instrumented().Traced("Path", "header:X-Tenant");
         app.MapGet("/attributed", [Traced("Method")] () => "attributed").Instrumented();
+        var group = app.MapGroup("/grouped").Traced("Scheme");
+        group.MapGet("/item", () => "item").Instrumented().Traced("Method"); // a group's and its endpoint's add up
         app.MapGet("/plain", () => "plain").Instrumented();
         app.MapGet("/error", () => Results.StatusCode(503)).Instrumented();
         await app.StartAsync();
@@ -201,11 +203,17 @@ public sealed class ApplicationSpanTests(ApplicationSpanFixture fixture) : IClas
         Assert.Null(attributed.Tag("Path"));
         Assert.Null(attributed.Tag("http.request.header.x-tenant"));
 
+        var (_, grouped) = await fixture.SendAsync("/grouped/item", NewKeptTrace());
+        Assert.NotNull(grouped);
+        Assert.Equal("http", grouped.Tag("Scheme"));
+        Assert.Equal("GET", grouped.Tag("Method"));
+
         var (_, plain) = await fixture.SendAsync("/plain", NewKeptTrace(), ("X-Tenant", "acme"));
         Assert.NotNull(plain);
         Assert.Null(plain.Tag("Path"));
         Assert.Null(plain.Tag("Method"));
         Assert.Null(plain.Tag("http.request.header.x-tenant"));
+        Assert.Null(plain.Tag("Scheme"));
     }
 
     [Fact]
