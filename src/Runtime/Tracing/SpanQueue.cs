@@ -6,8 +6,8 @@ namespace Instrumentation.Tracing;
 
 /// <summary>
 /// Picks this tracer's kept spans (server, client and application spans) out of every Activity that stops in the
-/// process (the stop callback every listener receives) and hands them to a bounded queue, which the <see cref="SpanExporter"/> drains off the request path. A
-/// full queue drops and counts; the request never waits.
+/// process (the stop callback every listener receives) and hands them to a bounded queue, which the
+/// <see cref="SpanExporter"/> drains off the request path. A full queue drops and counts; the request never waits.
 /// </summary>
 internal sealed partial class SpanQueue(string component, HeadSampler sampler, ILogger logger)
 {
@@ -86,7 +86,10 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
         }
     }
 
-    /// <summary>Hosting's request Activity, which the server span builder names and tags; every other is a child or background span.</summary>
+    /// <summary>
+    /// Hosting's request Activity, which the server span builder names and tags; every other one is a child of a
+    /// request or background work.
+    /// </summary>
     private static bool IsRequestSpan(Activity activity) =>
         activity.Kind == ActivityKind.Server && activity.Source.Name == RequestTracer.HostingSourceName;
 
