@@ -28,19 +28,19 @@ public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
             // Only calls and attributes that can name ours are bound: binding every attribute with arguments ([HttpGet("...")]
             // on each action) and visiting every invocation of the program was most of this analyzer's time in a build
             // (docs/benchmarks.md, "Build cost").
-            var names = AttributeNames(start.Compilation, start.CancellationToken);
+            var names = AttributeNames(start.Compilation, "Instrumented", start.CancellationToken);
             start.RegisterSyntaxNodeAction(context => AnalyzeAttribute(context, names), SyntaxKind.Attribute);
             start.RegisterSyntaxNodeAction(AnalyzeInvocation, SyntaxKind.InvocationExpression);
         });
     }
 
     /// <summary>
-    /// The names an attribute can be written with and still be <c>[Instrumented]</c>: its own, with and without the
-    /// suffix, and every using alias of the compilation (an alias may name it under any name).
+    /// The names an attribute can be written with and still be ours (<c>[Instrumented]</c>, <c>[Traced]</c>): its own,
+    /// with and without the suffix, and every using alias of the compilation (an alias may name it under any name).
     /// </summary>
-    private static HashSet<string> AttributeNames(Compilation compilation, CancellationToken cancellationToken)
+    internal static HashSet<string> AttributeNames(Compilation compilation, string shortName, CancellationToken cancellationToken)
     {
-        var names = new HashSet<string>(StringComparer.Ordinal) { "Instrumented", InstrumentationChoices.InstrumentedAttribute };
+        var names = new HashSet<string>(StringComparer.Ordinal) { shortName, shortName + "Attribute" };
         foreach (var tree in compilation.SyntaxTrees)
         {
             var root = tree.GetRoot(cancellationToken);
@@ -80,7 +80,7 @@ public sealed class BucketArgumentsAnalyzer : DiagnosticAnalyzer
     /// Whether the attribute's name can bind to one of <paramref name="names"/>; an alias written <c>[M]</c> may be
     /// declared as <c>MAttribute</c>.
     /// </summary>
-    private static bool MayName(NameSyntax name, HashSet<string> names)
+    internal static bool MayName(NameSyntax name, HashSet<string> names)
     {
         var identifier = name switch
         {

@@ -73,6 +73,13 @@ internal static class DiagDescriptors
         DiagnosticSeverity.Warning,
         "The template does not follow ASP.NET Core's route syntax (an empty segment, unbalanced braces, an unknown [token]...). The application fails when it builds its endpoints, and the generator cannot name the route.");
 
+    public static readonly DiagnosticDescriptor UnknownTracedAttribute = Create(
+        "INSTR012",
+        "Unknown traced attribute",
+        "'{0}' is not a traced attribute: use one of {1}",
+        DiagnosticSeverity.Error,
+        "[Traced(...)] and .Traced(...) name the request properties an endpoint's spans carry, as Instrumentation:Tracing:TracedAttributes does. The application refuses to start with a name it does not know.");
+
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         NotInstrumented,
         NamedAtStartup,
@@ -81,7 +88,8 @@ internal static class DiagDescriptors
         InvalidBuckets,
         RequestDelegateGenerator,
         AttributeHasNoEffect,
-        InvalidRouteTemplate);
+        InvalidRouteTemplate,
+        UnknownTracedAttribute);
 
     private static DiagnosticDescriptor Create(
         string id, string title, string message, DiagnosticSeverity severity, string description, params string[] tags) =>

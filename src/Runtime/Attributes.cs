@@ -16,11 +16,17 @@ internal interface IInstrumentationMetadata
     double[]? Buckets { get; }
 }
 
-/// <summary>Endpoint metadata that opts an endpoint into tracing when tracing is limited to marked endpoints.</summary>
+/// <summary>
+/// Endpoint metadata that opts an endpoint into tracing when tracing is limited to marked endpoints, and names the
+/// request properties its spans carry besides <c>Instrumentation:Tracing:TracedAttributes</c>.
+/// </summary>
 internal interface ITracingMetadata
 {
     /// <summary>True to trace the endpoint.</summary>
     bool Traced { get; }
+
+    /// <summary>The endpoint's own traced attributes: property names or <c>header:Name</c>.</summary>
+    IReadOnlyList<string> Attributes { get; }
 }
 
 /// <summary>
@@ -53,12 +59,29 @@ public sealed class NotInstrumentedAttribute : Attribute, IInstrumentationMetada
     public double[]? Buckets => null;
 }
 
-/// <summary>Traces the endpoints it covers when <c>Instrumentation:Tracing:TraceAllRequests</c> is false.</summary>
+/// <summary>
+/// Traces the endpoints it covers when <c>Instrumentation:Tracing:TraceAllRequests</c> is false, and copies the request
+/// properties it names to their spans (Flask-OpenTracing's per-view <c>traced_attributes</c>).
+/// </summary>
 [AttributeUsage(AttributeTargets.Class | AttributeTargets.Method, Inherited = true, AllowMultiple = false)]
 public sealed class TracedAttribute : Attribute, ITracingMetadata
 {
+    /// <summary>Traces the endpoints with the application's traced attributes only.</summary>
+    public TracedAttribute() => Attributes = [];
+
+    /// <summary>
+    /// Traces the endpoints and copies these request properties to their spans, besides the application's:
+    /// <c>Path</c>, <c>PathBase</c>, <c>Method</c>, <c>Scheme</c>, <c>Host</c>, <c>Protocol</c>, <c>QueryString</c>,
+    /// <c>ContentType</c>, <c>ContentLength</c>, <c>RemoteIpAddress</c> or a header as <c>header:X-Request-Id</c>.
+    /// An unknown name is reported at build time (INSTR012) and refused at startup.
+    /// </summary>
+    public TracedAttribute(params string[] attributes) => Attributes = attributes ?? [];
+
     /// <inheritdoc />
     public bool Traced => true;
+
+    /// <summary>The request properties this attribute adds to the endpoints' spans.</summary>
+    public IReadOnlyList<string> Attributes { get; }
 }
 
 /// <summary>The minimal-API and route-group forms of the attributes.</summary>
@@ -76,4 +99,11 @@ public static class InstrumentationEndpointConventionBuilderExtensions
     /// <summary>Traces this endpoint, or every endpoint of this group.</summary>
     public static TBuilder Traced<TBuilder>(this TBuilder builder)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new TracedAttribute());
+
+    /// <summary>
+    /// Traces this endpoint, or every endpoint of this group, and copies these request properties to its spans besides
+    /// the application's (the names of <see cref="TracedAttribute(string[])"/>).
+    /// </summary>
+    public static TBuilder Traced<TBuilder>(this TBuilder builder, params string[] attributes)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new TracedAttribute(attributes));
 }

@@ -26,6 +26,7 @@ public class PublicApiTests
         "Instrumentation.Model.EndpointCatalog",
         "Instrumentation.Model.RouteDescriptor",
         "Instrumentation.NotInstrumentedAttribute",
+        "Instrumentation.TraceContext",
         "Instrumentation.TracedAttribute",
         "Microsoft.AspNetCore.Builder.InstrumentationApplicationBuilderExtensions",
         "Microsoft.AspNetCore.Builder.PrometheusEndpointRouteBuilderExtensions",
@@ -41,10 +42,11 @@ public class PublicApiTests
     }
 
     [Fact]
-    public void The_declared_public_types_are_the_ones_in_PublicAPI_Shipped_and_Unshipped()
+    public void The_declared_public_types_are_the_ones_in_the_PublicAPI_files()
     {
-        var shipped = File.ReadAllLines(RepositoryPaths.Combine("src", "Runtime", "PublicAPI.Shipped.txt"))
-            .Concat(File.ReadAllLines(RepositoryPaths.Combine("src", "Runtime", "PublicAPI.Unshipped.txt")))
+        // Shipped and not yet shipped alike: a new type is declared in PublicAPI.Unshipped.txt until a release.
+        var shipped = new[] { "PublicAPI.Shipped.txt", "PublicAPI.Unshipped.txt" }
+            .SelectMany(file => File.ReadAllLines(RepositoryPaths.Combine("src", "Runtime", file)))
             .Where(line => line.Length > 0 && !line.StartsWith('#') && !line.Contains(' ', StringComparison.Ordinal) && !line.Contains('(', StringComparison.Ordinal))
             .Where(line => !Expected.Any(type => line.StartsWith(type + ".", StringComparison.Ordinal)))
             .Order(StringComparer.Ordinal);

@@ -48,6 +48,18 @@ public sealed class DefaultPathTests
     }
 
     [Fact]
+    public async Task With_nothing_exporting_spans_the_applications_sources_are_not_listened_to()
+    {
+        var name = $"DefaultPath.Orders.{Guid.NewGuid():N}";
+        await using var app = await SecondApp.StartAsync(new Dictionary<string, string?> { ["Instrumentation:Tracing:Sources:0"] = "DefaultPath.*" });
+        using var orders = new ActivitySource(name);
+
+        Assert.False(app.Services.GetRequiredService<RequestTracer>().Exporting);
+        Assert.False(orders.HasListeners());
+        Assert.Null(orders.StartActivity("reserve"));
+    }
+
+    [Fact]
     public async Task With_the_wavefront_sink_on_spans_are_exported_and_context_carried_as_before()
     {
         await using var proxy = FakeWavefrontProxy.Create();

@@ -1,5 +1,10 @@
 using Instrumentation.Configuration;
 using Instrumentation.TestSupport;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Instrumentation.Tracing.Tests;
@@ -14,6 +19,7 @@ public sealed class ValidationTests
     [InlineData("DerivedMetricsIntervalSeconds", "0", "Instrumentation:Tracing:DerivedMetricsIntervalSeconds must be at least 1 (got 0).")]
     [InlineData("Propagation:0", "zipkin", "Instrumentation:Tracing:Propagation:0 must be one of w3c, wavefront, b3, b3multi (got 'zipkin').")]
     [InlineData("TracedAttributes:0", "Cookies", "Instrumentation:Tracing:TracedAttributes:0 must be one of Path, PathBase, Method, Scheme, Host, Protocol, QueryString, ContentType, ContentLength, RemoteIpAddress or header:<Name> (got 'Cookies').")]
+    [InlineData("Sources:0", " ", "Instrumentation:Tracing:Sources:0 must name an ActivitySource (a name, or a pattern with * and ?) (got ' ').")]
     [InlineData("TracedAttributes:0", "header:X Bad", "Instrumentation:Tracing:TracedAttributes:0 must be one of Path, PathBase, Method, Scheme, Host, Protocol, QueryString, ContentType, ContentLength, RemoteIpAddress or header:<Name> (got 'header:X Bad').")]
     public async Task Startup_fails_naming_the_key(string key, string value, string message)
     {
@@ -49,5 +55,25 @@ public sealed class ValidationTests
             await using var server = SampleServer.Start(new Dictionary<string, string?> { ["Instrumentation:Tracing:OperationName"] = "Verb" });
         });
         Assert.Contains("Instrumentation:Tracing:OperationName", failure.ToString());
+    }
+
+    [Fact]
+    public async Task An_endpoints_traced_attribute_from_configuration_that_is_unknown_stops_the_start()
+    {
+        // A name computed at run time escapes the build-time check (INSTR012); binding the endpoint catches it.
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?> { ["Orders:TracedAttribute"] = "Cookies" });
+        builder.WebHost.UseUrls($"http://127.0.0.1:{FreePort.Next()}");
+        builder.Logging.ClearProviders();
+        builder.Services.AddInstrumentation();
+        await using var app = builder.Build();
+        app.UseInstrumentation();
+        app.MapGet("/orders", () => "orders").Instrumented().Traced(builder.Configuration["Orders:TracedAttribute"]!);
+
+        var failure = await Assert.ThrowsAnyAsync<Exception>(() => app.StartAsync());
+        Assert.IsType<InvalidOperationException>(failure.GetBaseException());
+        Assert.Equal(
+            "[Traced(...)] attribute 'Cookies' of endpoint 'HTTP: GET /orders' must be one of Path, PathBase, Method, Scheme, Host, Protocol, QueryString, ContentType, ContentLength, RemoteIpAddress or header:<Name>.",
+            failure.GetBaseException().Message);
     }
 }

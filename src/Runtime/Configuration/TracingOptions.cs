@@ -56,6 +56,14 @@ public sealed class TracingOptions
     /// </summary>
     public List<string> Propagation { get; set; } = [];
 
+    /// <summary>
+    /// The application's own <see cref="ActivitySource"/> names whose Activities are exported as spans, like
+    /// OpenTelemetry's <c>AddSource</c>: exact names or patterns with <c>*</c> (any characters) and <c>?</c> (one),
+    /// any case. Their Activities follow the request's sampling decision, carry the application tags and reach
+    /// Wavefront with their parent and span logs. Listened to only while spans are exported (the Wavefront sink is on).
+    /// </summary>
+    public List<string> Sources { get; set; } = [];
+
     /// <summary>Whether outgoing HttpClient calls become client spans. Default true.</summary>
     public bool ClientSpans { get; set; } = true;
 

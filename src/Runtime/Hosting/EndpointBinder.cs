@@ -2,6 +2,7 @@ using System.Reflection;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
 using Instrumentation.Naming;
+using Instrumentation.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.AspNetCore.Mvc.Controllers;
@@ -82,9 +83,14 @@ internal sealed partial class EndpointBinder
 
         // ASP.NET Core's own http.route (what its hosting meter tags), so the OpenTelemetry names join with it.
         var httpRoute = route.Metadata.GetMetadata<IRouteDiagnosticsMetadata>()?.Route ?? route.RoutePattern.RawText;
+        var tracedAttributes = TracedProperty.ForEndpoint(route.Metadata, route.DisplayName ?? template);
         foreach (var instruments in byMethod)
         {
             instruments.HttpRoute ??= string.IsNullOrEmpty(httpRoute) ? "/" : httpRoute;
+            if (tracedAttributes.Length > 0)
+            {
+                instruments.TracedAttributes = tracedAttributes;
+            }
         }
 
         var wrapper = new InstrumentedEndpoint(byMethod, inner);

@@ -48,6 +48,9 @@ internal sealed class RouteInstruments
     /// <summary>Whether the endpoint is marked for tracing (<c>[Traced]</c> / <c>.Traced()</c>).</summary>
     public bool Traced { get; }
 
+    /// <summary>The endpoint's own traced attributes (<c>[Traced("Path")]</c>), set when it is bound; empty for most.</summary>
+    public Tracing.TracedProperty[] TracedAttributes { get; internal set; } = [];
+
     /// <summary>
     /// False for series that exist only to fold traffic an endpoint did not declare (a method it does not list,
     /// unmatched requests): sinks report those only once they have seen a request.

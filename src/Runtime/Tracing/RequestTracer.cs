@@ -10,10 +10,11 @@ namespace Instrumentation.Tracing;
 /// <summary>
 /// Tracing's Activity listener and the three parts it feeds: the <see cref="HeadSampler"/> (whether an Activity is
 /// recorded when it is created), the <see cref="ServerSpanBuilder"/> (the request's server span, which the middleware
-/// drives) and the <see cref="SpanQueue"/> (the kept spans, for export). Listening to ASP.NET Core's hosting source and
-/// HttpClient's is what makes them create their Activities at all, so the listener exists only when spans are exported
-/// (<see cref="Exporting"/>): otherwise <see cref="ContextPassThrough"/> carries the context and the span builder only
-/// enriches what another listener records.
+/// drives) and the <see cref="SpanQueue"/> (the kept spans, for export). It listens to ASP.NET Core's hosting source,
+/// HttpClient's, and the application's own sources (<c>Instrumentation:Tracing:Sources</c>). Listening is what makes
+/// them create their Activities at all, so the listener exists only when spans are exported (<see cref="Exporting"/>):
+/// otherwise <see cref="ContextPassThrough"/> carries the context, the span builder only enriches what another listener
+/// records, and the application's sources create nothing unless another listener (the OpenTelemetry SDK) asks.
 /// </summary>
 internal sealed class RequestTracer : IDisposable
 {
@@ -42,9 +43,17 @@ internal sealed class RequestTracer : IDisposable
         }
 
         var clientSpans = tracing.ClientSpans;
+        var userSources = new SourceNames(tracing.Sources);
         listener = new ActivityListener
         {
-            ShouldListenTo = source => source.Name == HostingSourceName || (clientSpans && source.Name == HttpClientSourceName),
+            ShouldListenTo = source => source.Name switch
+            {
+                HostingSourceName => true,
+                HttpClientSourceName => clientSpans,
+
+                // A pattern never re-enables HttpClient's spans (ClientSpans decides) nor claims hosting's twice.
+                var name => !userSources.IsEmpty && userSources.Matches(name),
+            },
             Sample = sampler.Sample,
             ActivityStarted = activity =>
             {

@@ -58,17 +58,8 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
         namesByRoute = options.OperationName == SpanNaming.Route;
         includeQuery = options.IncludeQueryString;
         onStart = options.OnStart;
-        var parsed = new List<TracedProperty>();
-        foreach (var text in options.TracedAttributes)
-        {
-            // Validation at startup has rejected anything that does not parse.
-            if (TracedProperty.TryParse(text, out var attribute))
-            {
-                parsed.Add(attribute!);
-            }
-        }
-
-        attributes = [.. parsed];
+        // Validation at startup has rejected anything that does not parse.
+        attributes = TracedProperty.ParseAll(options.TracedAttributes);
     }
 
     /// <summary>The operation name of a route's spans.</summary>
@@ -202,6 +193,12 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
         }
 
         Put(span, RequestTracer.HandlerTag, route.Descriptor.Handler, present & OwnTags.Handler);
+        AddTracedAttributes(span, context, attributes);
+        AddTracedAttributes(span, context, route.TracedAttributes);
+    }
+
+    private static void AddTracedAttributes(Activity span, HttpContext context, TracedProperty[] attributes)
+    {
         foreach (var attribute in attributes)
         {
             if (attribute.Read(context) is { } value)

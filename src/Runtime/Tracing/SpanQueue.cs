@@ -5,9 +5,9 @@ using Microsoft.Extensions.Logging;
 namespace Instrumentation.Tracing;
 
 /// <summary>
-/// Picks this tracer's kept spans out of every Activity that stops in the process (the stop callback every listener
-/// receives) and hands them to a bounded queue, which the <see cref="SpanExporter"/> drains off the request path. A
-/// full queue drops and counts; the request never waits.
+/// Picks this tracer's kept spans (server, client and application spans) out of every Activity that stops in the
+/// process (the stop callback every listener receives) and hands them to a bounded queue, which the
+/// <see cref="SpanExporter"/> drains off the request path. A full queue drops and counts; the request never waits.
 /// </summary>
 internal sealed partial class SpanQueue(string component, HeadSampler sampler, ILogger logger)
 {
@@ -50,13 +50,13 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
     public void Stop() => Volatile.Write(ref queue, null);
 
     /// <summary>
-    /// The listener's start callback. A client span outside any request (background work) belongs to no request's
-    /// tracer; the first tracer whose listener sees it start claims it, so in a process of several applications it is
-    /// exported once.
+    /// The listener's start callback. A span outside any request (a client call or an application span of background
+    /// work) belongs to no request's tracer; the first tracer whose listener sees it start claims it, so in a process
+    /// of several applications it is exported once.
     /// </summary>
     public void OnStarted(Activity activity)
     {
-        if (activity.Kind == ActivityKind.Client && activity.Recorded && ServerParent(activity) is null
+        if (activity.Recorded && !IsRequestSpan(activity) && ServerParent(activity) is null
             && activity.GetCustomProperty(BackgroundOwnerProperty) is null)
         {
             activity.SetCustomProperty(BackgroundOwnerProperty, this);
@@ -73,24 +73,31 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
             return;
         }
 
-        if (activity.Kind == ActivityKind.Server)
+        if (IsRequestSpan(activity))
         {
             if (ReferenceEquals(activity.GetTagItem(RequestTracer.ComponentTag), component))
             {
                 Enqueue(current, activity);
             }
         }
-        else if (activity.Kind == ActivityKind.Client && OwnsClientSpan(activity))
+        else if (OwnsChildSpan(activity))
         {
             Enqueue(current, activity);
         }
     }
 
+    /// <summary>
+    /// Hosting's request Activity, which the server span builder names and tags; every other one is a child of a
+    /// request or background work.
+    /// </summary>
+    private static bool IsRequestSpan(Activity activity) =>
+        activity.Kind == ActivityKind.Server && activity.Source.Name == RequestTracer.HostingSourceName;
+
     private static Activity? ServerParent(Activity activity)
     {
         for (var parent = activity.Parent; parent is not null; parent = parent.Parent)
         {
-            if (parent.Kind == ActivityKind.Server && parent.Source.Name == RequestTracer.HostingSourceName)
+            if (IsRequestSpan(parent))
             {
                 return parent;
             }
@@ -100,10 +107,10 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
     }
 
     /// <summary>
-    /// A client span inside a request belongs to the tracer whose server span was kept when the request started; one
-    /// outside any request to the tracer that claimed it, and is kept by the sampling rules.
+    /// A client or application span inside a request belongs to the tracer whose server span was kept when the request
+    /// started; one outside any request to the tracer that claimed it, and is kept by the sampling rules.
     /// </summary>
-    private bool OwnsClientSpan(Activity activity)
+    private bool OwnsChildSpan(Activity activity)
     {
         if (ServerParent(activity) is { } server)
         {

@@ -154,7 +154,24 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
 
             if (wavefront && carrier is IEnumerable<KeyValuePair<string, StringValues>> headers)
             {
-                ReadWavefrontBaggage(headers, ref baggage);
+                foreach (var (name, values) in headers)
+                {
+                    if (!ReadWavefrontBaggage(name, values.ToString(), ref baggage))
+                    {
+                        break;
+                    }
+                }
+            }
+            else if (wavefront && carrier is IEnumerable<KeyValuePair<string, string>> fields)
+            {
+                // A carrier of TraceContext.ExtractBaggage that can list its fields (a dictionary).
+                foreach (var (name, value) in fields)
+                {
+                    if (!ReadWavefrontBaggage(name, value, ref baggage))
+                    {
+                        break;
+                    }
+                }
             }
 
             return baggage;
@@ -483,24 +500,18 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
         }
     }
 
-    private static void ReadWavefrontBaggage(IEnumerable<KeyValuePair<string, StringValues>> headers, ref List<KeyValuePair<string, string?>>? baggage)
+    /// <summary>One carrier field: baggage when it is <c>wf-ot-&lt;key&gt;</c> and not one of the context's own fields. False: stop reading.</summary>
+    private static bool ReadWavefrontBaggage(string name, string value, ref List<KeyValuePair<string, string?>>? baggage)
     {
-        foreach (var (name, values) in headers)
+        if (name.Length <= WavefrontPrefix.Length || !name.StartsWith(WavefrontPrefix, StringComparison.OrdinalIgnoreCase) ||
+            name.Equals(WavefrontTraceIdHeader, StringComparison.OrdinalIgnoreCase) ||
+            name.Equals(WavefrontSpanIdHeader, StringComparison.OrdinalIgnoreCase) ||
+            name.Equals(WavefrontSampleHeader, StringComparison.OrdinalIgnoreCase))
         {
-            if (name.Length <= WavefrontPrefix.Length || !name.StartsWith(WavefrontPrefix, StringComparison.OrdinalIgnoreCase) ||
-                name.Equals(WavefrontTraceIdHeader, StringComparison.OrdinalIgnoreCase) ||
-                name.Equals(WavefrontSpanIdHeader, StringComparison.OrdinalIgnoreCase) ||
-                name.Equals(WavefrontSampleHeader, StringComparison.OrdinalIgnoreCase))
-            {
-                continue;
-            }
-
-            var value = values.ToString();
-            if (value.Length > MaxBaggageLength || !Add(ref baggage, name[WavefrontPrefix.Length..].ToLowerInvariant(), value))
-            {
-                return;
-            }
+            return true;
         }
+
+        return value.Length <= MaxBaggageLength && Add(ref baggage, name[WavefrontPrefix.Length..].ToLowerInvariant(), value);
     }
 
     private static bool Add(ref List<KeyValuePair<string, string?>>? baggage, string key, string value)

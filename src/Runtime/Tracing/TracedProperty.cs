@@ -4,16 +4,13 @@ using Microsoft.AspNetCore.Http;
 namespace Instrumentation.Tracing;
 
 /// <summary>
-/// One entry of <c>Instrumentation:Tracing:TracedAttributes</c>, parsed once at startup: a request property or a
-/// header, copied to a span tag (Flask-OpenTracing's <c>traced_attributes</c>).
+/// One traced attribute (of <c>Instrumentation:Tracing:TracedAttributes</c> or an endpoint's <c>[Traced(...)]</c>),
+/// parsed once at startup: a request property or a header, copied to a span tag (Flask-OpenTracing's
+/// <c>traced_attributes</c>). The names it accepts are <see cref="TracedAttributeRules"/>'.
 /// </summary>
 internal sealed class TracedProperty
 {
-    private const string HeaderPrefix = "header:";
     private const int MaxValueLength = 1024;
-
-    private static readonly string[] PropertyNames =
-        ["Path", "PathBase", "Method", "Scheme", "Host", "Protocol", "QueryString", "ContentType", "ContentLength", "RemoteIpAddress"];
 
     private readonly int property;
     private readonly string? header;
@@ -25,44 +22,61 @@ internal sealed class TracedProperty
         this.header = header;
     }
 
-    /// <summary>The names accepted besides <c>header:Name</c>, for error messages and docs.</summary>
-    public static IReadOnlyList<string> Properties => PropertyNames;
-
     /// <summary>The span tag key.</summary>
     public string Key { get; }
 
     /// <summary>Parses one entry: a property name (any case) or <c>header:</c> followed by a header name.</summary>
     public static bool TryParse(string? text, out TracedProperty? attribute)
     {
-        attribute = null;
-        var value = text?.Trim();
-        if (string.IsNullOrEmpty(value))
+        var property = TracedAttributeRules.Parse(text, out var header);
+        attribute = property switch
         {
-            return false;
-        }
+            -1 => new TracedProperty("http.request.header." + header!.ToLowerInvariant(), -1, header),
+            >= 0 => new TracedProperty(TracedAttributeRules.Properties[property], property, null),
+            _ => null,
+        };
+        return attribute is not null;
+    }
 
-        if (value.StartsWith(HeaderPrefix, StringComparison.OrdinalIgnoreCase))
+    /// <summary>Parses a list validation has accepted (configuration, at startup), leaving out a repeated tag key.</summary>
+    public static TracedProperty[] ParseAll(IEnumerable<string> texts)
+    {
+        var parsed = new List<TracedProperty>();
+        foreach (var text in texts)
         {
-            var name = value[HeaderPrefix.Length..].Trim();
-            if (name.Length == 0 || !IsToken(name))
+            if (TryParse(text, out var attribute) && !parsed.Exists(p => p.Key == attribute!.Key))
             {
-                return false;
-            }
-
-            attribute = new TracedProperty("http.request.header." + name.ToLowerInvariant(), -1, name);
-            return true;
-        }
-
-        for (var i = 0; i < PropertyNames.Length; i++)
-        {
-            if (string.Equals(PropertyNames[i], value, StringComparison.OrdinalIgnoreCase))
-            {
-                attribute = new TracedProperty(PropertyNames[i], i, null);
-                return true;
+                parsed.Add(attribute!);
             }
         }
 
-        return false;
+        return [.. parsed];
+    }
+
+    /// <summary>
+    /// An endpoint's own traced attributes, from every <c>[Traced(...)]</c> / <c>.Traced(...)</c> in its metadata (a
+    /// controller's and its action's, a group's and its endpoint's add up), parsed once when the endpoint is bound.
+    /// A name that is not a traced attribute stops the application's start: a constant one was already reported at
+    /// build time (INSTR012), this catches names computed at run time (from configuration).
+    /// </summary>
+    public static TracedProperty[] ForEndpoint(EndpointMetadataCollection metadata, string? endpointName)
+    {
+        List<string>? names = null;
+        foreach (var tracing in metadata.GetOrderedMetadata<ITracingMetadata>())
+        {
+            foreach (var name in tracing.Attributes)
+            {
+                if (!TracedAttributeRules.IsValid(name))
+                {
+                    throw new InvalidOperationException(
+                        $"[Traced(...)] attribute '{name}' of endpoint '{endpointName}' must be one of {TracedAttributeRules.ValidNames}.");
+                }
+
+                (names ??= []).Add(name);
+            }
+        }
+
+        return names is null ? [] : ParseAll(names);
     }
 
     /// <summary>The value for this request, or null when it has none.</summary>
@@ -86,19 +100,5 @@ internal sealed class TracedProperty
 
         // Headers are the client's to choose: a huge one must not make a huge span.
         return value is { Length: > MaxValueLength } ? value[..MaxValueLength] : value;
-    }
-
-    private static bool IsToken(string text)
-    {
-        foreach (var c in text)
-        {
-            if (c is not ((>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '-' or '_' or '.' or '!' or '#' or '$' or
-                '%' or '&' or '\'' or '*' or '+' or '^' or '`' or '|' or '~'))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 }

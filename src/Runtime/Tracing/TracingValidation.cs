@@ -50,11 +50,19 @@ internal sealed class TracingOptionsValidator : SectionValidator<TracingOptions>
             }
         }
 
+        for (var i = 0; i < options.Sources.Count; i++)
+        {
+            if (SourceNames.Problem(options.Sources[i]) is { } problem)
+            {
+                failures.Add($"{section}:Sources:{i} {problem} (got '{options.Sources[i]}').");
+            }
+        }
+
         for (var i = 0; i < options.TracedAttributes.Count; i++)
         {
-            if (!TracedProperty.TryParse(options.TracedAttributes[i], out _))
+            if (!TracedAttributeRules.IsValid(options.TracedAttributes[i]))
             {
-                failures.Add($"{section}:TracedAttributes:{i} must be one of {string.Join(", ", TracedProperty.Properties)} or header:<Name> (got '{options.TracedAttributes[i]}').");
+                failures.Add($"{section}:TracedAttributes:{i} must be one of {TracedAttributeRules.ValidNames} (got '{options.TracedAttributes[i]}').");
             }
         }
     }

@@ -23,6 +23,7 @@ internal sealed class WavefrontSpanFormatter
     };
 
     private const int MaxCachedBuilderCapacity = 16 * 1024;
+    private const int MaxApplicationComponents = 256;
 
     // The exporter formats on one loop at a time, but Drain (shutdown, tests) may run on another thread.
     [ThreadStatic]
@@ -49,6 +50,8 @@ internal sealed class WavefrontSpanFormatter
     private readonly string serverTags;
     private readonly string clientTags;
     private readonly string[] otherKindTags;
+    private readonly SourceNames applicationSources;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<(string Component, ActivityKind Kind), string> applicationSpanTags = new();
 
     public WavefrontSpanFormatter(InstrumentationOptions options)
     {
@@ -58,6 +61,7 @@ internal sealed class WavefrontSpanFormatter
         applicationTags = options.ApplicationTags();
         includeQuery = options.Tracing.IncludeQueryString;
         traceAll = options.Tracing.TraceAllRequests;
+        applicationSources = new SourceNames(options.Tracing.Sources);
         healthSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
         component = options.Wavefront.Component;
         handlerTag = options.Wavefront.HandlerTag;
@@ -151,8 +155,10 @@ internal sealed class WavefrontSpanFormatter
             AppendUuid(builder, link.Context.SpanId);
         }
 
-        var server = activity.Kind == ActivityKind.Server;
-        builder.Append(KindTags(activity.Kind));
+        // Application spans (Instrumentation:Tracing:Sources) keep their tags as written; only HttpClient's are renamed.
+        var application = IsApplicationSpan(activity);
+        var renamed = !application && activity.Kind != ActivityKind.Server;
+        builder.Append(application ? ApplicationSpanTags(activity) : KindTags(activity.Kind));
         var error = false;
         foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
@@ -168,7 +174,9 @@ internal sealed class WavefrontSpanFormatter
                 continue;
             }
 
-            if (!server)
+            // OpenTelemetry's way of saying a span failed, on HttpClient's spans and the application's alike.
+            error |= key == "error.type" && (renamed || application);
+            if (renamed)
             {
                 // HttpClient's Activities carry OpenTelemetry's names; Wavefront's are the OpenTracing ones.
                 switch (key)
@@ -182,9 +190,6 @@ internal sealed class WavefrontSpanFormatter
                         continue;
                     case "http.response.status_code":
                         key = "http.status_code";
-                        break;
-                    case "error.type":
-                        error = true;
                         break;
                 }
             }
@@ -353,6 +358,48 @@ internal sealed class WavefrontSpanFormatter
         }
 
         return fields;
+    }
+
+    /// <summary>
+    /// Whether the span is one of the application's own (<c>Instrumentation:Tracing:Sources</c>): neither the request's
+    /// server span (hosting's) nor an HttpClient call.
+    /// </summary>
+    private bool IsApplicationSpan(Activity activity) =>
+        !applicationSources.IsEmpty
+        && activity.Source.Name is not (RequestTracer.HostingSourceName or RequestTracer.HttpClientSourceName)
+        && applicationSources.Matches(activity.Source.Name);
+
+    /// <summary>
+    /// An application span's fixed tags: <c>component</c> is the span's own <c>component</c> tag when it set one, else
+    /// its ActivitySource's name (what produced it, as <c>aspnetcore</c> and <c>httpclient</c> say for the others);
+    /// then <c>span.kind</c> and the application tags, escaped once per component and kind.
+    /// </summary>
+    private string ApplicationSpanTags(Activity activity)
+    {
+        var component = activity.GetTagItem(RequestTracer.ComponentTag) is { } own ? Text(own) : activity.Source.Name;
+        var key = (component, activity.Kind);
+        if (applicationSpanTags.TryGetValue(key, out var tags))
+        {
+            return tags;
+        }
+
+        var list = new List<KeyValuePair<string, string>>(applicationTags.Count + 2)
+        {
+            new(RequestTracer.ComponentTag, component),
+            new("span.kind", KindName(activity.Kind)),
+        };
+        list.AddRange(applicationTags);
+        var builder = new StringBuilder(128);
+        WavefrontFormat.AppendTags(builder, list);
+        tags = builder.ToString();
+
+        // Components are few (one per source, unless spans tag their own); past a bound, stop remembering new ones.
+        if (applicationSpanTags.Count < MaxApplicationComponents)
+        {
+            applicationSpanTags.TryAdd(key, tags);
+        }
+
+        return tags;
     }
 
     private string KindTags(ActivityKind kind) => kind switch
