@@ -33,6 +33,9 @@ internal sealed class DashboardHistory(InstrumentRegistry registry, TimeProvider
     /// <summary>Application-wide requests in flight at the last sample.</summary>
     public long InFlight { get; private set; }
 
+    /// <summary>Application-wide completed requests at the last sample, the dashboard's own left out.</summary>
+    public long Completed { get; private set; }
+
     /// <summary>The time of the latest sample, Unix milliseconds.</summary>
     public long Now { get; private set; }
 
@@ -146,6 +149,7 @@ internal sealed class DashboardHistory(InstrumentRegistry registry, TimeProvider
         }
 
         InFlight = reading.InFlight;
+        Completed = reading.Completed;
         lastSample = now;
         Now = now;
     }

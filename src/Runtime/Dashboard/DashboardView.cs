@@ -79,7 +79,7 @@ internal sealed class DashboardView(DashboardHistory history, SinkHealthReader s
         var bytes = h.Routes.Sum(route => route.Sum(slots).Bytes);
         var totals = new RouteRow(
             null, "application", "*", "all requests", "application", "", true, null,
-            h.Routes.Sum(route => route.Requests),
+            h.Completed,
             seconds > 0 ? Round(requests / seconds) : null,
             requests > 0 ? Round((double)errors / requests) : null,
             null, null, null,
