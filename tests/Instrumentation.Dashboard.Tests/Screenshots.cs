@@ -17,7 +17,9 @@ internal static class Screenshots
         Assert.True(bytes.Length > 1000, $"the screenshot {name} is empty");
         if (Environment.GetEnvironmentVariable("INSTR_UPDATE_SCREENSHOTS") == "1")
         {
-            await File.WriteAllBytesAsync(RepositoryPaths.Combine("docs", "images", name + ".png"), bytes);
+            var document = RepositoryPaths.Combine("docs", "images", name + ".png");
+            Directory.CreateDirectory(Path.GetDirectoryName(document)!);
+            await File.WriteAllBytesAsync(document, bytes);
         }
     }
 }

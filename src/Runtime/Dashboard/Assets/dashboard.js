@@ -136,8 +136,9 @@
     }
     if (!rows.length) rows.push(el("tr", {}, el("td", { colSpan: columns.length, textContent: "No route matches the filter." })));
     $("rows").replaceChildren(...rows);
-    $("window").textContent = "rates over the last " + Math.round(data.rateWindowSeconds) + " s, latency over the last "
-      + Math.round(data.latencyWindowSeconds) + " s";
+    $("window").textContent = data.rateWindowSeconds > 0
+      ? "rates over the last " + Math.round(data.rateWindowSeconds) + " s, latency over the last " + Math.round(data.latencyWindowSeconds) + " s"
+      : "collecting the first samples…";
     for (const th of document.querySelectorAll("th[data-key]")) {
       th.classList.toggle("sorted-asc", th.dataset.key === state.sortKey && !state.sortDesc);
       th.classList.toggle("sorted-desc", th.dataset.key === state.sortKey && state.sortDesc);
