@@ -60,7 +60,8 @@ internal sealed class RouteHistory(int id, RouteInstruments route)
         long intervalBytes = 0;
         foreach (var series in reading?.Series ?? [])
         {
-            cumulative = cumulative.Plus(series.Latency);
+            // Most routes answer with one status: merging only when there are more saves a copy per read.
+            cumulative = ReferenceEquals(cumulative, HistogramSnapshot.Empty) ? series.Latency : cumulative.Plus(series.Latency);
             if (series.CountDelta == 0)
             {
                 continue;
@@ -71,7 +72,7 @@ internal sealed class RouteHistory(int id, RouteInstruments route)
                 continue;
             }
 
-            interval = interval.Plus(series.LatencyInterval);
+            interval = ReferenceEquals(interval, HistogramSnapshot.Empty) ? series.LatencyInterval : interval.Plus(series.LatencyInterval);
             intervalBytes += series.ResponseBytesDelta;
             var status = series.Series.StatusCode;
             if (!countsByStatus.TryGetValue(status, out var counts))

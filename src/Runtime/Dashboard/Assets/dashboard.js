@@ -39,6 +39,7 @@
     inFlight: format.count, bytesPerSecond: format.bytes, requests: format.count,
   };
   const time = (ms) => (ms ? new Date(ms).toLocaleTimeString() : "never");
+  const clock = (seconds) => new Date(seconds * 1000).toLocaleTimeString([], { hour: "2-digit", minute: "2-digit", second: "2-digit" });
 
   function renderApp(app) {
     $("app-name").textContent = app.application;
@@ -179,7 +180,10 @@
       width: width,
       height: 220,
       scales: { x: { time: true } },
-      axes: [{}, { values: (u, ticks) => ticks.map(valueFormat), size: 60 }],
+      axes: [
+        { space: 70, incrs: [1, 2, 5, 10, 15, 30, 60, 120, 300, 600], values: (u, ticks) => ticks.map(clock) },
+        { values: (u, ticks) => ticks.map(valueFormat), size: 60 },
+      ],
       series: [{}].concat(series.map((s, i) => ({
         label: s.label, stroke: palette[i % palette.length], width: 1.5, spanGaps: false,
         value: (u, v) => (v === null || v === undefined ? dash : valueFormat(v)),
