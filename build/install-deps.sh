@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the real servers the integration tests run against, when they are missing: Prometheus (with promtool),
 # carbon-cache and whisper-fetch (graphite-carbon), wrk; and what Native AOT links with (clang, zlib headers), for the
-# package test that publishes a consumer with PublishAot. Debian packages; needs root (CI and dev machines run as root).
+# package test that publishes a consumer with PublishAot; Chromium, which the dashboard's browser tests drive through
+# Playwright (never Playwright's own browser download). Debian packages; needs root (CI and dev machines run as root).
 set -euo pipefail
 missing=()
 command -v prometheus >/dev/null || missing+=(prometheus)
@@ -11,6 +12,9 @@ command -v whisper-fetch >/dev/null || missing+=(python3-whisper)
 command -v wrk >/dev/null || missing+=(wrk)
 command -v clang >/dev/null || missing+=(clang)
 [[ -e /usr/include/zlib.h ]] || missing+=(zlib1g-dev)
+command -v chromium >/dev/null || missing+=(chromium)
+# A font with the glyphs the dashboard uses (arrows, dashes), so its screenshots read the same on every machine.
+[[ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ]] || missing+=(fonts-dejavu-core)
 if ((${#missing[@]})); then
   echo "== installing ${missing[*]}"
   sudo_cmd=""
@@ -22,6 +26,6 @@ if ((${#missing[@]})); then
     $sudo_cmd systemctl stop "$service" 2>/dev/null || true
   done
 fi
-for tool in prometheus promtool carbon-cache whisper-fetch clang; do
+for tool in prometheus promtool carbon-cache whisper-fetch clang chromium; do
   command -v "$tool" >/dev/null || { echo "install-deps: $tool is still missing" >&2; exit 1; }
 done

@@ -21,7 +21,10 @@ catalog.MapGet("/{sku:int}", (int sku) => new { sku, name = "tee" });
 catalog.MapGet("/files/{**path}", (string path) => $"file {path}");
 catalog.MapPost("/refresh", ThrowingRefresh);
 
-app.MapGet("/", () => "ShirtShop: try /style/42/make and /metrics").Instrumented();
+app.MapGet("/", () => "ShirtShop: try /style/42/make, /metrics and /instrumentation").Instrumented();
+
+// The live dashboard (its own requests are not measured); in production add .RequireAuthorization(...).
+app.MapInstrumentationDashboard("/instrumentation");
 
 // A pattern only known at run time: named once at startup instead of at build time (INSTR002).
 var promotions = app.Configuration["ShirtShop:PromotionsPath"] ?? "/promotions/{code}";

@@ -29,6 +29,7 @@ public class PublicApiTests
         "Instrumentation.TraceContext",
         "Instrumentation.TracedAttribute",
         "Microsoft.AspNetCore.Builder.InstrumentationApplicationBuilderExtensions",
+        "Microsoft.AspNetCore.Builder.InstrumentationDashboardEndpointRouteBuilderExtensions",
         "Microsoft.AspNetCore.Builder.PrometheusEndpointRouteBuilderExtensions",
         "Microsoft.Extensions.DependencyInjection.DependencyWatchServiceCollectionExtensions",
         "Microsoft.Extensions.DependencyInjection.InstrumentationServiceCollectionExtensions",

@@ -162,7 +162,12 @@ internal sealed class InstrumentationMiddleware
         var match = InstrumentedEndpoint.Find(endpoint, method, out var route);
         if (match == EndpointMatch.NotInstrumented)
         {
-            registry.Application.RecordNotInstrumented(registry.ErrorRule.IsError(status));
+            // The dashboard's own polls are not the application's traffic (src/Runtime/Dashboard).
+            if (endpoint?.Metadata.GetMetadata<Dashboard.DashboardEndpointMetadata>() is null)
+            {
+                registry.Application.RecordNotInstrumented(registry.ErrorRule.IsError(status));
+            }
+
             if (span is not null)
             {
                 observer!.Stop(context, span, new RequestOutcome(null, status, thrown, nanoseconds));

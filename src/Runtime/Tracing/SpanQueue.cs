@@ -19,12 +19,20 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
     private Channel<Activity>? queue;
     private int capacity;
     private long dropped;
+    private long kept;
+    private long sampledOut;
 
     /// <summary>Whether stopping spans are queued at all: only while an exporter drains them.</summary>
     public bool IsOpen => Volatile.Read(ref queue) is not null;
 
     /// <summary>Spans dropped because the queue was full.</summary>
     public long Dropped => Interlocked.Read(ref dropped);
+
+    /// <summary>Spans queued for export.</summary>
+    public long Kept => Interlocked.Read(ref kept);
+
+    /// <summary>Server requests whose span the sampler did not keep.</summary>
+    public long SampledOut => Interlocked.Read(ref sampledOut);
 
     /// <summary>
     /// Marks a span the head decision sampled out but the request's outcome keeps (an error, a slow one): the stop
@@ -70,6 +78,11 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
         if (current is null || (!activity.Recorded && activity.GetCustomProperty(KeptLateProperty) is null))
         {
             // Sampled out and not kept: no tag to look for.
+            if (current is not null && activity.Kind == ActivityKind.Server && activity.Source.Name == RequestTracer.HostingSourceName)
+            {
+                Interlocked.Increment(ref sampledOut);
+            }
+
             return;
         }
 
@@ -124,7 +137,11 @@ internal sealed partial class SpanQueue(string component, HeadSampler sampler, I
 
     private void Enqueue(Channel<Activity> current, Activity activity)
     {
-        if (!current.Writer.TryWrite(activity) && Interlocked.Increment(ref dropped) == 1)
+        if (current.Writer.TryWrite(activity))
+        {
+            Interlocked.Increment(ref kept);
+        }
+        else if (Interlocked.Increment(ref dropped) == 1)
         {
             LogFirstDrop(logger, capacity);
         }

@@ -61,6 +61,7 @@ internal sealed class PrometheusExposition
     private readonly ConcurrentDictionary<StatusInstruments, SeriesLabels> series = new();
     private readonly ConcurrentDictionary<RouteInstruments, byte[]> routeLabels = new();
     private Scratch? idleScratch;
+    private long lastScrape;
 
     public PrometheusExposition(
         InstrumentRegistry registry, InstrumentationOptions options, string version, DependencyMonitor? dependencies = null, ILogger? logger = null,
@@ -89,6 +90,9 @@ internal sealed class PrometheusExposition
 
     public PrometheusOptions Options { get; }
 
+    /// <summary>When the last scrape started, Unix milliseconds; 0 before the first.</summary>
+    public long LastScrape => Interlocked.Read(ref lastScrape);
+
     /// <summary>The version <c>application_info</c> reports.</summary>
     public string Version { get; }
 
@@ -98,6 +102,7 @@ internal sealed class PrometheusExposition
     /// </summary>
     public async Task WriteAsync(PipeWriter writer, bool openMetrics, CancellationToken cancellationToken = default)
     {
+        Interlocked.Exchange(ref lastScrape, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var scratch = Interlocked.Exchange(ref idleScratch, null) ?? new Scratch();
         using var buffer = new Utf8Buffer();
         try

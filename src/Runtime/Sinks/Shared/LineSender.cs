@@ -43,6 +43,7 @@ internal class LineSender<TChannel> : IDisposable
     private Task? loop;
     private bool failing;
     private int rejectionLogged;
+    private long lastDelivered;
 
     public LineSender(ILineTransport<TChannel> transport, LineSenderSettings settings, ILogger logger, TimeProvider time, IMeterFactory? meters = null)
     {
@@ -85,6 +86,12 @@ internal class LineSender<TChannel> : IDisposable
     public LineChannelStats Total() => channels.Select(c => c.Stats()).Aggregate((a, b) => new(
         a.QueueSize + b.QueueSize, a.RemainingCapacity + b.RemainingCapacity, a.Sent + b.Sent, a.DroppedFull + b.DroppedFull,
         a.DroppedAtShutdown + b.DroppedAtShutdown, a.Rejected + b.Rejected, a.Failures + b.Failures, a.Produced + b.Produced));
+
+    /// <summary>Whether the latest send failed and the sender is retrying (the dashboard's "disconnected").</summary>
+    public bool Failing => Volatile.Read(ref failing);
+
+    /// <summary>When a send was last delivered, Unix milliseconds; 0 before the first.</summary>
+    public long LastDelivered => Interlocked.Read(ref lastDelivered);
 
     /// <summary>Whether nothing is held, status lines included.</summary>
     public bool IsEmpty => Volatile.Read(ref statusLines) is null && channels.All(c => c.Count == 0);
@@ -255,6 +262,7 @@ internal class LineSender<TChannel> : IDisposable
 
                 channel.Backoff.Reset();
                 channel.RetryAt = default;
+                Interlocked.Exchange(ref lastDelivered, time.GetUtcNow().ToUnixTimeMilliseconds());
                 if (failing)
                 {
                     failing = false;
