@@ -212,7 +212,7 @@ public sealed class ExpositionFormatTests
     [InlineData("*/*", false)]
     [InlineData("", false)]
     public void OpenMetrics_is_served_only_when_the_client_prefers_it(string accept, bool openMetrics) =>
-        Assert.Equal(openMetrics, MetricsEndpoint.PrefersOpenMetrics(accept));
+        Assert.Equal(openMetrics, MetricsEndpoint.Negotiate(accept) == ExpositionFormat.OpenMetrics);
 
     [Theory]
     [InlineData(null, "ShirtShop", "1.4.2")]
