@@ -91,7 +91,7 @@ public sealed class ProtobufExpositionTests
 
         // Classic buckets: the text format's, without +Inf (the count).
         Assert.Equal(
-            text.Where(s => s.Name == "request_seconds_bucket" && s["le"] != "+Inf").Select(s => (ulong.Parse(s.Value), s.Number)),
+            text.Where(s => s.Name == "request_seconds_bucket" && s["le"] != "+Inf").Select(s => (ulong.Parse(s.Value), double.Parse(s["le"], System.Globalization.CultureInfo.InvariantCulture))),
             histogram.Buckets);
 
         // Native: schema 6, the zero bucket up to 2^-21 s, and every other value in the bucket its definition gives.
@@ -101,7 +101,7 @@ public sealed class ProtobufExpositionTests
         Assert.Equal(0, histogram.NegativeFields);
         var expected = values.Where(v => v > 476).GroupBy(NativeIndex).ToDictionary(g => g.Key, g => (long)g.Count());
         Assert.Equal(expected.OrderBy(p => p.Key), histogram.NativeBuckets().OrderBy(p => p.Key));
-        Assert.Equal(1L, histogram.NativeBuckets()[0]);           // 1 s exactly: bucket 0 is upper-inclusive
+        Assert.Equal(2L, histogram.NativeBuckets()[0]);           // 999,999,999 ns and 1 s exactly: upper-inclusive
         Assert.Equal(1L, histogram.NativeBuckets()[1]);           // 1 s + 1 ns
         Assert.Equal(3L, histogram.NativeBuckets()[NativeIndex(1_000_000)]);
     }
