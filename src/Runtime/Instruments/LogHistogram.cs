@@ -13,7 +13,7 @@ namespace Instrumentation.Instruments;
 /// Exponential rather than log-linear so that a native histogram is these bins' counts as they are: a log-linear bin
 /// would straddle native boundaries (which, in nanoseconds, are shifted by log2(1e9)) and its count would have to be
 /// split by guesswork. Bins live in one 64-bin chunk per power of two of seconds, allocated the first time a value
-/// lands in it, so a series whose requests take between 1 ms and 100 ms holds 8 chunks (4 KB) and the worst case is 29
+/// lands in it, so a series whose requests take between 1 ms and 100 ms holds 7 chunks (3.5 KB) and the worst case is 29
 /// chunks (14.5 KB). Recording finds the bin from the value's leading-zero count, one table lookup on its top mantissa
 /// bits and one comparison against the exact bin boundary, then does two interlocked additions; the one-time chunk
 /// allocation is the only allocation, ever.
