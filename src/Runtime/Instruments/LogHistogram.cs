@@ -232,10 +232,9 @@ internal sealed class LogHistogram
 
         // j indexes LargestIn: the candidate bin, or the next one when the value is past the candidate's last integer.
         var j = (exponent * BinsPerChunk) + SlotCandidate[slot];
-        if (value > LargestIn[j])
-        {
-            j++;
-        }
+
+        // Without a branch (the comparison is a coin toss for varied values): one more when value > LargestIn[j].
+        j += (int)((ulong)(LargestIn[j] - value) >> 63);
 
         var bin = j - 1;
         return ((bin >> NativeSchema) + 1, bin & (BinsPerChunk - 1));
@@ -243,6 +242,9 @@ internal sealed class LogHistogram
 
     /// <summary>The largest value that lands in bin <paramref name="flatIndex"/> of the flat layout.</summary>
     public static long LargestValueInFlatBin(int flatIndex) => LargestIn[flatIndex];
+
+    /// <summary>The native bucket index of bin <paramref name="flatIndex"/> (≥ 1) of the flat layout.</summary>
+    public static int NativeIndexOfFlatBin(int flatIndex) => FirstIndex + flatIndex - 1;
 
     /// <summary>The native bucket index of a bin (chunk ≥ 1); the zero bin has none.</summary>
     public static int NativeIndex(int chunk, int bin) => FirstIndex + ((chunk - 1) * BinsPerChunk) + bin;

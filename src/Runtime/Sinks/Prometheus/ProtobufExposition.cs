@@ -28,6 +28,9 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
     public async Task WriteAsync(PipeWriter writer, CancellationToken cancellationToken = default)
     {
         var bins = Interlocked.Exchange(ref idleBins, null) ?? new long[LogHistogram.FlatLength];
+
+        // Each histogram clears what it used, but a scrape that failed half-way may have left counts behind.
+        Array.Clear(bins);
         using var buffer = new ProtobufBuffer();
         try
         {
@@ -37,24 +40,24 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
             {
                 if (statuses.Count > 0)
                 {
-                    var family = BeginFamily(buffer, PrometheusExposition.LatencyFamily, PrometheusExposition.HistogramHelp, MetricType.Histogram);
+                    var family = BeginFamily(buffer, PrometheusExposition.LatencyFamily, PrometheusExposition.HistogramHelp, ProtobufFields.MetricType.Histogram);
                     foreach (var status in statuses)
                     {
                         var labels = exposition.LabelsOf(status);
                         var metric = BeginMetric(buffer, labels.Labels);
                         var sum = status.Latency.Sum;
                         var present = status.Latency.AddBinsTo(bins);
-                        WriteHistogram(buffer, bins, present, sum, labels.Buckets);
+                        ProtobufHistogram.Write(buffer, bins, present, sum, labels.Buckets);
                         buffer.EndMessage(metric);
                     }
 
                     buffer.EndDelimited(family);
                     await FlushIfFull(buffer, writer, cancellationToken).ConfigureAwait(false);
 
-                    family = BeginFamily(buffer, PrometheusExposition.SizeFamily, PrometheusExposition.SizeHelp, MetricType.Counter);
+                    family = BeginFamily(buffer, PrometheusExposition.SizeFamily, PrometheusExposition.SizeHelp, ProtobufFields.MetricType.Counter);
                     foreach (var status in statuses)
                     {
-                        WriteValue(buffer, exposition.LabelsOf(status).Labels, MetricField.Counter, status.ResponseBytes);
+                        WriteValue(buffer, exposition.LabelsOf(status).Labels, ProtobufFields.MetricField.Counter, status.ResponseBytes);
                     }
 
                     buffer.EndDelimited(family);
@@ -62,10 +65,10 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
 
                 if (routes.Count > 0)
                 {
-                    var family = BeginFamily(buffer, PrometheusExposition.InFlightFamily, PrometheusExposition.InFlightHelp, MetricType.Gauge);
+                    var family = BeginFamily(buffer, PrometheusExposition.InFlightFamily, PrometheusExposition.InFlightHelp, ProtobufFields.MetricType.Gauge);
                     foreach (var route in routes)
                     {
-                        WriteValue(buffer, exposition.LabelsOf(route), MetricField.Gauge, route.InFlight);
+                        WriteValue(buffer, exposition.LabelsOf(route), ProtobufFields.MetricField.Gauge, route.InFlight);
                     }
 
                     buffer.EndDelimited(family);
@@ -83,17 +86,17 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
             var dependencies = exposition.Dependencies?.States.Where(d => d.Up is not null).ToList();
             if (dependencies is { Count: > 0 })
             {
-                var family = BeginFamily(buffer, PrometheusExposition.DependencyFamily, PrometheusExposition.DependencyHelp, MetricType.Gauge);
+                var family = BeginFamily(buffer, PrometheusExposition.DependencyFamily, PrometheusExposition.DependencyHelp, ProtobufFields.MetricType.Gauge);
                 foreach (var dependency in dependencies)
                 {
-                    WriteValue(buffer, dependency.Labels, MetricField.Gauge, dependency.Up == true ? 1 : 0);
+                    WriteValue(buffer, dependency.Labels, ProtobufFields.MetricField.Gauge, dependency.Up == true ? 1 : 0);
                 }
 
                 buffer.EndDelimited(family);
             }
 
-            var info = BeginFamily(buffer, PrometheusExposition.InfoFamily, PrometheusExposition.InfoHelp, MetricType.Gauge);
-            WriteValue(buffer, exposition.InfoLabels, MetricField.Gauge, 1);
+            var info = BeginFamily(buffer, PrometheusExposition.InfoFamily, PrometheusExposition.InfoHelp, ProtobufFields.MetricType.Gauge);
+            WriteValue(buffer, exposition.InfoLabels, ProtobufFields.MetricField.Gauge, 1);
             buffer.EndDelimited(info);
 
             await writer.WriteAsync(buffer.Written, cancellationToken).ConfigureAwait(false);
@@ -110,7 +113,7 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
         openTelemetry.Collect(routes, series);
         if (series.Count > 0)
         {
-            var family = BeginFamily(buffer, OpenTelemetryExposition.Duration, OpenTelemetryExposition.DurationHelp, MetricType.Histogram);
+            var family = BeginFamily(buffer, OpenTelemetryExposition.Duration, OpenTelemetryExposition.DurationHelp, ProtobufFields.MetricType.Histogram);
             for (var first = 0; first < series.Count;)
             {
                 var end = OpenTelemetryExposition.GroupEnd(series, first);
@@ -123,7 +126,7 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
                     present |= series[i].Series.Latency.AddBinsTo(bins);
                 }
 
-                WriteHistogram(buffer, bins, present, sum, series[first].Labels.Buckets);
+                ProtobufHistogram.Write(buffer, bins, present, sum, series[first].Labels.Buckets);
                 buffer.EndMessage(metric);
                 first = end;
             }
@@ -131,7 +134,7 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
             buffer.EndDelimited(family);
 
             // No bucket advice for body sizes and only their sum per series: a classic histogram of one bucket, +Inf.
-            family = BeginFamily(buffer, OpenTelemetryExposition.BodySize, OpenTelemetryExposition.BodySizeHelp, MetricType.Histogram);
+            family = BeginFamily(buffer, OpenTelemetryExposition.BodySize, OpenTelemetryExposition.BodySizeHelp, ProtobufFields.MetricType.Histogram);
             for (var first = 0; first < series.Count;)
             {
                 var end = OpenTelemetryExposition.GroupEnd(series, first);
@@ -144,9 +147,9 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
                 }
 
                 var metric = BeginMetric(buffer, series[first].Labels.Utf8);
-                var histogram = buffer.BeginMessage(MetricField.Histogram);
-                buffer.UInt64(HistogramField.SampleCount, (ulong)count);
-                buffer.Double(HistogramField.SampleSum, bytes);
+                var histogram = buffer.BeginMessage(ProtobufFields.MetricField.Histogram);
+                buffer.UInt64(ProtobufFields.HistogramField.SampleCount, (ulong)count);
+                buffer.Double(ProtobufFields.HistogramField.SampleSum, bytes);
                 buffer.EndMessage(histogram);
                 buffer.EndMessage(metric);
                 first = end;
@@ -158,111 +161,18 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
         var active = openTelemetry.Semantic?.Active.ToList();
         if (active is { Count: > 0 })
         {
-            var family = BeginFamily(buffer, OpenTelemetryExposition.Active, OpenTelemetryExposition.ActiveHelp, MetricType.Gauge);
+            var family = BeginFamily(buffer, OpenTelemetryExposition.Active, OpenTelemetryExposition.ActiveHelp, ProtobufFields.MetricType.Gauge);
             foreach (var (method, scheme, value) in active)
             {
-                var metric = buffer.BeginMessage(MetricFamilyField.Metric);
+                var metric = buffer.BeginMessage(ProtobufFields.MetricFamilyField.Metric);
                 buffer.Raw(LabelPairs(Encoding.UTF8.GetBytes(OpenTelemetryExposition.ActiveLabels(method, scheme))));
-                var gauge = buffer.BeginMessage(MetricField.Gauge);
-                buffer.Double(ValueField, value);
+                var gauge = buffer.BeginMessage(ProtobufFields.MetricField.Gauge);
+                buffer.Double(ProtobufFields.ValueField, value);
                 buffer.EndMessage(gauge);
                 buffer.EndMessage(metric);
             }
 
             buffer.EndDelimited(family);
-        }
-    }
-
-    /// <summary>
-    /// One histogram from its bins (the flat layout of <see cref="LogHistogram.AddBinsTo"/>, cleared again here): the
-    /// count, the sum, the classic buckets and the native buckets, all from that one read, so they agree.
-    /// </summary>
-    internal static void WriteHistogram(ProtobufBuffer buffer, Span<long> bins, ulong present, long sumNanoseconds, BucketLayout layout)
-    {
-        var histogram = buffer.BeginMessage(MetricField.Histogram);
-        long total = 0;
-        foreach (var k in PresentBins(present))
-        {
-            total += bins[k];
-        }
-
-        buffer.UInt64(HistogramField.SampleCount, (ulong)total);
-        buffer.Double(HistogramField.SampleSum, sumNanoseconds / 1e9);
-
-        // Classic buckets (cumulative, without +Inf, which is the count): a bin counts below a bound when all of it is.
-        var bounds = layout.Nanoseconds;
-        var next = 0;
-        long cumulative = 0;
-        foreach (var k in PresentBins(present))
-        {
-            while (next < bounds.Length && LogHistogram.LargestValueInFlatBin(k) > bounds[next])
-            {
-                WriteClassicBucket(buffer, cumulative, layout.Bounds[next++]);
-            }
-
-            cumulative += bins[k];
-        }
-
-        while (next < bounds.Length)
-        {
-            WriteClassicBucket(buffer, cumulative, layout.Bounds[next++]);
-        }
-
-        buffer.SInt64(HistogramField.Schema, LogHistogram.NativeSchema);
-        buffer.Double(HistogramField.ZeroThreshold, LogHistogram.ZeroThresholdSeconds);
-        buffer.UInt64(HistogramField.ZeroCount, (ulong)bins[0]);
-
-        // Spans of consecutive non-empty buckets: the first at its index, each next one after a gap from the last.
-        var spanStart = 0;
-        var spanLength = 0;
-        int? previousEnd = null;
-        foreach (var k in PresentBins(present))
-        {
-            if (k == 0 || bins[k] == 0)
-            {
-                continue;
-            }
-
-            var index = LogHistogram.FirstIndex + k - 1;
-            if (spanLength > 0 && index == spanStart + spanLength)
-            {
-                spanLength++;
-                continue;
-            }
-
-            if (spanLength > 0)
-            {
-                WriteSpan(buffer, spanStart - (previousEnd ?? 0), spanLength);
-                previousEnd = spanStart + spanLength;
-            }
-
-            spanStart = index;
-            spanLength = 1;
-        }
-
-        if (spanLength > 0)
-        {
-            WriteSpan(buffer, spanStart - (previousEnd ?? 0), spanLength);
-        }
-
-        // Each bucket's count as the difference from the one before it, across spans.
-        long previous = 0;
-        foreach (var k in PresentBins(present))
-        {
-            if (k != 0 && bins[k] != 0)
-            {
-                buffer.SInt64(HistogramField.PositiveDelta, bins[k] - previous);
-                previous = bins[k];
-            }
-        }
-
-        buffer.EndMessage(histogram);
-        for (var c = 0; c < LogHistogram.ChunkCount; c++)
-        {
-            if ((present & (1UL << c)) != 0)
-            {
-                bins.Slice(LogHistogram.FlatOffset(c), c == 0 ? 1 : LogHistogram.BinsPerChunk).Clear();
-            }
         }
     }
 
@@ -299,61 +209,30 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
                 i++;
             }
 
-            var pair = buffer.BeginMessage(MetricField.Label);
-            buffer.Bytes(LabelPairField.Name, name);
-            buffer.Bytes(LabelPairField.Value, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(value));
+            var pair = buffer.BeginMessage(ProtobufFields.MetricField.Label);
+            buffer.Bytes(ProtobufFields.LabelPairField.Name, name);
+            buffer.Bytes(ProtobufFields.LabelPairField.Value, System.Runtime.InteropServices.CollectionsMarshal.AsSpan(value));
             buffer.EndMessage(pair);
         }
 
         return buffer.Written.ToArray();
     }
 
-    private static IEnumerable<int> PresentBins(ulong present)
-    {
-        for (var c = 0; c < LogHistogram.ChunkCount; c++)
-        {
-            if ((present & (1UL << c)) == 0)
-            {
-                continue;
-            }
 
-            var offset = LogHistogram.FlatOffset(c);
-            var length = c == 0 ? 1 : LogHistogram.BinsPerChunk;
-            for (var k = offset; k < offset + length; k++)
-            {
-                yield return k;
-            }
-        }
-    }
 
-    private static void WriteClassicBucket(ProtobufBuffer buffer, long cumulative, double upperBound)
-    {
-        var bucket = buffer.BeginMessage(HistogramField.Bucket);
-        buffer.UInt64(BucketField.CumulativeCount, (ulong)cumulative);
-        buffer.Double(BucketField.UpperBound, upperBound);
-        buffer.EndMessage(bucket);
-    }
 
-    private static void WriteSpan(ProtobufBuffer buffer, int offset, int length)
-    {
-        var span = buffer.BeginMessage(HistogramField.PositiveSpan);
-        buffer.SInt64(SpanField.Offset, offset);
-        buffer.UInt64(SpanField.Length, (ulong)length);
-        buffer.EndMessage(span);
-    }
-
-    private static int BeginFamily(ProtobufBuffer buffer, string name, string help, MetricType type)
+    private static int BeginFamily(ProtobufBuffer buffer, string name, string help, ProtobufFields.MetricType type)
     {
         var family = buffer.BeginDelimited();
-        buffer.String(MetricFamilyField.Name, name);
-        buffer.String(MetricFamilyField.Help, help);
-        buffer.UInt64(MetricFamilyField.Type, (ulong)type);
+        buffer.String(ProtobufFields.MetricFamilyField.Name, name);
+        buffer.String(ProtobufFields.MetricFamilyField.Help, help);
+        buffer.UInt64(ProtobufFields.MetricFamilyField.Type, (ulong)type);
         return family;
     }
 
     private int BeginMetric(ProtobufBuffer buffer, byte[] textLabels)
     {
-        var metric = buffer.BeginMessage(MetricFamilyField.Metric);
+        var metric = buffer.BeginMessage(ProtobufFields.MetricFamilyField.Metric);
         buffer.Raw(LabelPairs(textLabels));
         return metric;
     }
@@ -362,7 +241,7 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
     {
         var metric = BeginMetric(buffer, textLabels);
         var inner = buffer.BeginMessage(field);
-        buffer.Double(ValueField, value);
+        buffer.Double(ProtobufFields.ValueField, value);
         buffer.EndMessage(inner);
         buffer.EndMessage(metric);
     }
@@ -376,62 +255,5 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
             await writer.WriteAsync(buffer.Written, cancellationToken).ConfigureAwait(false);
             buffer.Clear();
         }
-    }
-
-    // Field numbers and enum values of io.prometheus.client's metrics.proto.
-    private enum MetricType
-    {
-        Counter = 0,
-        Gauge = 1,
-        Histogram = 4,
-    }
-
-    // Gauge.value and Counter.value.
-    private const int ValueField = 1;
-
-    private static class MetricFamilyField
-    {
-        public const int Name = 1;
-        public const int Help = 2;
-        public const int Type = 3;
-        public const int Metric = 4;
-    }
-
-    private static class MetricField
-    {
-        public const int Label = 1;
-        public const int Gauge = 2;
-        public const int Counter = 3;
-        public const int Histogram = 7;
-    }
-
-    private static class LabelPairField
-    {
-        public const int Name = 1;
-        public const int Value = 2;
-    }
-
-    private static class HistogramField
-    {
-        public const int SampleCount = 1;
-        public const int SampleSum = 2;
-        public const int Bucket = 3;
-        public const int Schema = 5;
-        public const int ZeroThreshold = 6;
-        public const int ZeroCount = 7;
-        public const int PositiveSpan = 12;
-        public const int PositiveDelta = 13;
-    }
-
-    private static class BucketField
-    {
-        public const int CumulativeCount = 1;
-        public const int UpperBound = 2;
-    }
-
-    private static class SpanField
-    {
-        public const int Offset = 1;
-        public const int Length = 2;
     }
 }
