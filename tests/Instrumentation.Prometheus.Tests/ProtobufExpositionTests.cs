@@ -226,6 +226,35 @@ public sealed class ProtobufExpositionTests
         Assert.Equal((3UL, null, 0.0), (size.Count, size.Schema, size.ZeroThreshold));
     }
 
+    [Fact]
+    public async Task Every_family_with_series_in_the_text_format_is_in_the_protobuf_format_with_its_type()
+    {
+        await using var app = await TestApp.Start(new Dictionary<string, string?> { ["Instrumentation:Prometheus:Names"] = "Both" });
+        (await app.Client.GetAsync("/items/1")).EnsureSuccessStatusCode();
+        (await app.Client.GetAsync("/nowhere")).Dispose();
+
+        var text = await app.Scrape();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        Assert.True(request.Headers.TryAddWithoutValidation("Accept", PrometheusAccept));
+        using var response = await app.Client.SendAsync(request);
+        var families = ProtobufDecoder.Decode(await response.Content.ReadAsByteArrayAsync());
+
+        // A family added to the text formats must be written by the protobuf exposition too.
+        var samples = Exposition.Parse(text);
+        var expected = text.Split('\n')
+            .Where(l => l.StartsWith("# TYPE ", StringComparison.Ordinal))
+            .Select(l => l.Split(' '))
+            .Where(t => samples.Any(s => s.Name == t[2] || (t[3] == "histogram" && s.Name.StartsWith(t[2] + "_", StringComparison.Ordinal))))
+            .Select(t => (t[2], t[3] switch { "histogram" => Histogram, "counter" => Counter, _ => Gauge }))
+            .ToList();
+        Assert.Equal(expected, families.Select(f => (f.Name, f.Type)));
+        foreach (var family in families)
+        {
+            var sampleName = family.Type == Histogram ? family.Name + "_count" : family.Name;
+            Assert.Equal(samples.Count(s => s.Name == sampleName), family.Metrics.Count);
+        }
+    }
+
     [Theory]
     [InlineData(PrometheusAccept, "Protobuf")]
     [InlineData("application/vnd.google.protobuf; proto=\"io.prometheus.client.MetricFamily\"; encoding=delimited", "Protobuf")]

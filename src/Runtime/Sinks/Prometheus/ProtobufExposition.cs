@@ -14,7 +14,8 @@ namespace Instrumentation.Sinks.Prometheus;
 /// <remarks>
 /// The label pairs are decoded once per series from the text formats' label bytes (cached by that array), so a series'
 /// labels are defined in one place whatever the format. Families with no series are left out: Prometheus 2.42 reads a
-/// histogram family's first metric to tell native from classic and fails on an empty one.
+/// histogram family's first metric to tell native from classic and fails on an empty one. A family added to the text
+/// formats has to be added here as well (ProtobufExpositionTests compares the two scrapes' families).
 /// </remarks>
 internal sealed class ProtobufExposition(PrometheusExposition exposition)
 {
