@@ -3,32 +3,59 @@ using System.Numerics;
 namespace Instrumentation.Instruments;
 
 /// <summary>
-/// A lock-free, constant-time histogram of non-negative integers (nanoseconds, usually), log-linear like HdrHistogram:
-/// each power of two from 2^9 (512 ns) to 2^37 (137 s) is split into 64 equal bins, so a bin is at most 1/64 of its
-/// lower bound wide and reporting a bin's midpoint is within 0.79% of any value in it. Values below 512 share bin 0;
-/// values of 2^37 and above share the last bin.
+/// A lock-free, constant-time histogram of non-negative integers (nanoseconds), exponential: its bins are exactly the
+/// buckets of a Prometheus native histogram of schema 6 over seconds, bin i holding (2^((i-1)/64) s, 2^(i/64) s], from
+/// 2^-21 s (477 ns) to 2^8 s (256 s). A bin's upper end is 2^(1/64) = 1.0109 times its lower end, so its midpoint is
+/// within 0.55% of any value in it. Values up to 2^-21 s share bin 0 (the native zero bucket); values above 256 s share
+/// the last bin.
 /// </summary>
 /// <remarks>
-/// Bins live in one 64-bin chunk per power of two, allocated the first time a value lands in it, so a series whose
-/// requests take between 1 ms and 100 ms holds 7 chunks (3.6 KB) and the worst case is 29 chunks (14.5 KB). Recording
-/// is two interlocked additions; the one-time chunk allocation is the only allocation, ever.
+/// Exponential rather than log-linear so that a native histogram is these bins' counts as they are: a log-linear bin
+/// would straddle native boundaries (which, in nanoseconds, are shifted by log2(1e9)) and its count would have to be
+/// split by guesswork. Bins live in one 64-bin chunk per power of two of seconds, allocated the first time a value
+/// lands in it, so a series whose requests take between 1 ms and 100 ms holds 7 chunks (3.5 KB) and the worst case is 29
+/// chunks (14.5 KB). Recording finds the bin from the value's leading-zero count, one table lookup on its top mantissa
+/// bits and one comparison against the exact bin boundary, then does two interlocked additions; the one-time chunk
+/// allocation is the only allocation, ever.
 /// </remarks>
 internal sealed class LogHistogram
 {
-    /// <summary>Bits of sub-bin resolution per power of two.</summary>
-    public const int SubBinBits = 6;
+    /// <summary>The Prometheus native histogram schema the bins are: 2^6 bins per power of two.</summary>
+    public const int NativeSchema = 6;
 
-    /// <summary>Bins per power of two.</summary>
-    public const int BinsPerChunk = 1 << SubBinBits;
+    /// <summary>Bins per power of two of seconds.</summary>
+    public const int BinsPerChunk = 1 << NativeSchema;
 
-    /// <summary>The lowest power of two with full resolution: values below 2^9 ns share the underflow bin.</summary>
-    public const int LowestExponent = 9;
+    /// <summary>The zero bucket holds values up to 2^-21 s (476.8 ns).</summary>
+    public const int LowestPowerOfTwoSeconds = -21;
 
-    /// <summary>The highest power of two with full resolution: 2^37 ns is 137 s.</summary>
-    public const int HighestExponent = 36;
+    /// <summary>The last bin ends at 2^8 s (256 s).</summary>
+    public const int HighestPowerOfTwoSeconds = 8;
 
-    /// <summary>Chunk 0 is the underflow bin; chunk k (k ≥ 1) covers [2^(k+8), 2^(k+9)).</summary>
-    public const int ChunkCount = HighestExponent - LowestExponent + 2;
+    /// <summary>Chunk 0 is the zero bin; chunk k (k ≥ 1) covers (2^(k-22) s, 2^(k-21) s].</summary>
+    public const int ChunkCount = HighestPowerOfTwoSeconds - LowestPowerOfTwoSeconds + 1;
+
+    /// <summary>The native bucket index of chunk 1's first bin; chunk k's bin b is index FirstIndex + 64(k-1) + b.</summary>
+    public const int FirstIndex = (LowestPowerOfTwoSeconds * BinsPerChunk) + 1;
+
+    /// <summary>Length of the flat bin layout <see cref="AddBinsTo"/> writes: the zero bin, then every other bin in order.</summary>
+    public const int FlatLength = 1 + ((ChunkCount - 1) * BinsPerChunk);
+
+    /// <summary>The zero bucket's threshold in seconds, as the native histogram states it.</summary>
+    public static readonly double ZeroThresholdSeconds = Math.ScaleB(1, LowestPowerOfTwoSeconds);
+
+    // Mantissa bits below the leading one that pick a value's candidate bin: a slot is at most 1/128 of its lower end
+    // wide, narrower than a bin (1/92), so it holds at most one bin boundary and one comparison settles the bin.
+    private const int SlotBits = 7;
+
+    // LargestIn[j] is the largest integer in native bucket FirstIndex - 1 + j: floor(1e9 * 2^((FirstIndex - 1 + j)/64)).
+    private static readonly long[] LargestIn = NativeBoundaries.LargestNanosecondsIn(FirstIndex - 1, FlatLength);
+
+    // The native bucket of a slot's lowest value, less 64 times its power of two (the same for every power of two).
+    private static readonly int[] SlotCandidate = NativeBoundaries.SlotCandidates(LargestIn, SlotBits);
+
+    private static readonly long ZeroLargest = LargestIn[0];
+    private static readonly long TopLargest = LargestIn[^1];
 
     private readonly long[]?[] chunks = new long[]?[ChunkCount];
     private long sum;
@@ -85,6 +112,35 @@ internal sealed class LogHistogram
         // Read live: a value being recorded now lands in this copy or the next.
         return HistogramSnapshot.FromChunks(copy, Sum);
     }
+
+    /// <summary>
+    /// Adds the live bins into <paramref name="flat"/> (<see cref="FlatLength"/> long: the zero bin at 0, native bucket
+    /// i at i - FirstIndex + 1), without allocating; returns the chunks that exist as a bit mask (bit k: chunk k).
+    /// </summary>
+    public ulong AddBinsTo(Span<long> flat)
+    {
+        ulong present = 0;
+        for (var c = 0; c < ChunkCount; c++)
+        {
+            var bins = Volatile.Read(ref chunks[c]);
+            if (bins is null)
+            {
+                continue;
+            }
+
+            present |= 1UL << c;
+            var offset = FlatOffset(c);
+            for (var i = 0; i < bins.Length; i++)
+            {
+                flat[offset + i] += Volatile.Read(ref bins[i]);
+            }
+        }
+
+        return present;
+    }
+
+    /// <summary>Where chunk <paramref name="chunk"/>'s first bin is in the flat layout.</summary>
+    public static int FlatOffset(int chunk) => chunk == 0 ? 0 : 1 + ((chunk - 1) * BinsPerChunk);
 
     /// <summary>Counts the values at or below <paramref name="bound"/>, to the histogram's resolution, reading live.</summary>
     public long CountAtOrBelow(long bound)
@@ -148,47 +204,49 @@ internal sealed class LogHistogram
         return count;
     }
 
+    // Inlined into Record: as a call (it is too large for the JIT's own inlining), it cost several ns more per value.
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     internal static (int Chunk, int Bin) Locate(long value)
     {
-        var exponent = 63 - BitOperations.LeadingZeroCount((ulong)value | 1);
-        if (exponent < LowestExponent)
+        if (value <= ZeroLargest)
         {
             return (0, 0);
         }
 
-        if (exponent > HighestExponent)
+        if (value > TopLargest)
         {
             return (ChunkCount - 1, BinsPerChunk - 1);
         }
 
-        return (exponent - LowestExponent + 1, (int)(value >> (exponent - SubBinBits)) & (BinsPerChunk - 1));
+        var exponent = 63 - BitOperations.LeadingZeroCount((ulong)value);
+        var slot = (int)(value >> (exponent - SlotBits)) & ((1 << SlotBits) - 1);
+
+        // j indexes LargestIn: the candidate bin, or the next one when the value is past the candidate's last integer.
+        var j = (exponent * BinsPerChunk) + SlotCandidate[slot];
+
+        // Without a branch (the comparison is a coin toss for varied values): one more when value > LargestIn[j].
+        j += (int)((ulong)(LargestIn[j] - value) >> 63);
+
+        var bin = j - 1;
+        return ((bin >> NativeSchema) + 1, bin & (BinsPerChunk - 1));
     }
+
+    /// <summary>The largest value that lands in bin <paramref name="flatIndex"/> of the flat layout.</summary>
+    public static long LargestValueInFlatBin(int flatIndex) => LargestIn[flatIndex];
+
+    /// <summary>The native bucket index of bin <paramref name="flatIndex"/> (≥ 1) of the flat layout.</summary>
+    public static int NativeIndexOfFlatBin(int flatIndex) => FirstIndex + flatIndex - 1;
+
+    /// <summary>The native bucket index of a bin (chunk ≥ 1); the zero bin has none.</summary>
+    public static int NativeIndex(int chunk, int bin) => FirstIndex + ((chunk - 1) * BinsPerChunk) + bin;
 
     /// <summary>The smallest value that lands in a bin.</summary>
-    public static long BinLowerBound(int chunk, int bin)
-    {
-        if (chunk == 0)
-        {
-            return 0;
-        }
-
-        var exponent = chunk + LowestExponent - 1;
-        return (1L << exponent) + ((long)bin << (exponent - SubBinBits));
-    }
+    public static long BinLowerBound(int chunk, int bin) => chunk == 0 ? 0 : LargestIn[FlatOffset(chunk) + bin - 1] + 1;
 
     /// <summary>One past the largest value that lands in a bin (the last bin is open-ended; this is its nominal end).</summary>
-    public static long BinUpperBound(int chunk, int bin)
-    {
-        if (chunk == 0)
-        {
-            return 1L << LowestExponent;
-        }
+    public static long BinUpperBound(int chunk, int bin) => LargestIn[FlatOffset(chunk) + bin] + 1;
 
-        var exponent = chunk + LowestExponent - 1;
-        return BinLowerBound(chunk, bin) + (1L << (exponent - SubBinBits));
-    }
-
-    /// <summary>The value reported for a bin: its midpoint, within 0.79% of every value in it.</summary>
+    /// <summary>The value reported for a bin: its midpoint, within 0.55% of every value in it.</summary>
     public static double BinMidpoint(int chunk, int bin) => (BinLowerBound(chunk, bin) + BinUpperBound(chunk, bin) - 1) / 2.0;
 
     private long[] AllocateChunk(int chunk)

@@ -23,21 +23,31 @@ namespace Instrumentation.Sinks.Prometheus
                 return Task.CompletedTask;
             }
 
-            var openMetrics = PrefersOpenMetrics(context.Request.Headers.Accept);
+            var format = Negotiate(context.Request.Headers.Accept);
             var response = context.Response;
             response.StatusCode = StatusCodes.Status200OK;
-            response.ContentType = openMetrics ? PrometheusExposition.OpenMetricsContentType : PrometheusExposition.TextContentType;
+            response.ContentType = format switch
+            {
+                ExpositionFormat.Protobuf => ProtobufExposition.ContentType,
+                ExpositionFormat.OpenMetrics => PrometheusExposition.OpenMetricsContentType,
+                _ => PrometheusExposition.TextContentType,
+            };
             response.Headers.CacheControl = "no-store";
             response.Headers.Vary = "Accept";
-            return exposition.WriteAsync(response.BodyWriter, openMetrics, context.RequestAborted);
+            return format == ExpositionFormat.Protobuf
+                ? exposition.WriteProtobufAsync(response.BodyWriter, context.RequestAborted)
+                : exposition.WriteAsync(response.BodyWriter, format == ExpositionFormat.OpenMetrics, context.RequestAborted);
         }
 
         /// <summary>
-        /// True when the Accept header ranks <c>application/openmetrics-text</c> (q &gt; 0) at least as high as any range
-        /// that the text format satisfies, as Prometheus' own scrape header does.
+        /// The format the Accept header ranks highest (q &gt; 0): the protobuf format (only as
+        /// <c>proto=io.prometheus.client.MetricFamily; encoding=delimited</c>, the form Prometheus asks for when native
+        /// histograms are on), OpenMetrics, or the text format, which also serves any range it satisfies and anything
+        /// unknown or malformed. Ties go to the richer format, as Prometheus' own scrape headers expect.
         /// </summary>
-        public static bool PrefersOpenMetrics(StringValues accept)
+        public static ExpositionFormat Negotiate(StringValues accept)
         {
+            var protobuf = 0.0;
             var openMetrics = 0.0;
             var text = 0.0;
             foreach (var header in accept)
@@ -51,6 +61,8 @@ namespace Instrumentation.Sinks.Prometheus
                 {
                     var parameters = range.Split(';', StringSplitOptions.TrimEntries);
                     var quality = 1.0;
+                    var metricFamilies = false;
+                    var delimited = false;
                     foreach (var parameter in parameters.AsSpan(1))
                     {
                         if (parameter.StartsWith("q=", StringComparison.OrdinalIgnoreCase))
@@ -59,10 +71,23 @@ namespace Instrumentation.Sinks.Prometheus
                             quality = double.TryParse(parameter.AsSpan(2), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var q)
                                 && q is >= 0 and <= 1 ? q : 0;
                         }
+                        else
+                        {
+                            metricFamilies |= ParameterIs(parameter, "proto", "io.prometheus.client.MetricFamily");
+                            delimited |= ParameterIs(parameter, "encoding", "delimited");
+                        }
                     }
 
                     var type = parameters[0];
-                    if (type.Equals("application/openmetrics-text", StringComparison.OrdinalIgnoreCase))
+                    if (type.Equals("application/vnd.google.protobuf", StringComparison.OrdinalIgnoreCase))
+                    {
+                        // Other protobuf messages or encodings (the protobuf text format) are not served.
+                        if (metricFamilies && delimited)
+                        {
+                            protobuf = Math.Max(protobuf, quality);
+                        }
+                    }
+                    else if (type.Equals("application/openmetrics-text", StringComparison.OrdinalIgnoreCase))
                     {
                         openMetrics = Math.Max(openMetrics, quality);
                     }
@@ -73,13 +98,39 @@ namespace Instrumentation.Sinks.Prometheus
                 }
             }
 
-            return openMetrics > 0 && openMetrics >= text;
+            if (protobuf > 0 && protobuf >= openMetrics && protobuf >= text)
+            {
+                return ExpositionFormat.Protobuf;
+            }
+
+            return openMetrics > 0 && openMetrics >= text ? ExpositionFormat.OpenMetrics : ExpositionFormat.Text;
+        }
+
+        private static bool ParameterIs(string parameter, string name, string value)
+        {
+            var equals = parameter.IndexOf('=', StringComparison.Ordinal);
+            return equals > 0
+                && parameter.AsSpan(0, equals).Trim().Equals(name, StringComparison.OrdinalIgnoreCase)
+                && parameter.AsSpan(equals + 1).Trim().Trim('"').Equals(value, StringComparison.Ordinal);
         }
 
         public static void AddMetadata(IList<object> metadata, PrometheusOptions options)
         {
             metadata.Add(options.CountOwnRequests ? new InstrumentedAttribute() : new NotInstrumentedAttribute());
         }
+    }
+
+    /// <summary>The scrape formats the endpoint serves.</summary>
+    internal enum ExpositionFormat
+    {
+        /// <summary>The text format 0.0.4, the default.</summary>
+        Text,
+
+        /// <summary>OpenMetrics 1.0 text.</summary>
+        OpenMetrics,
+
+        /// <summary>Length-delimited <c>io.prometheus.client.MetricFamily</c> protobuf messages, with native histograms.</summary>
+        Protobuf,
     }
 
     /// <summary>Whether the application mapped the endpoint itself, so the automatic one stands down.</summary>

@@ -17,9 +17,9 @@ namespace Instrumentation.Sinks.Prometheus;
 /// </summary>
 internal sealed class OpenTelemetryExposition
 {
-    private const string Duration = "http_server_request_duration_seconds";
-    private const string Active = "http_server_active_requests";
-    private const string BodySize = "http_server_response_body_size_bytes";
+    internal const string Duration = "http_server_request_duration_seconds";
+    internal const string Active = "http_server_active_requests";
+    internal const string BodySize = "http_server_response_body_size_bytes";
 
     private static readonly byte[] DurationBucket = Encoding.UTF8.GetBytes(Duration + "_bucket{");
     private static readonly byte[] DurationSum = Encoding.UTF8.GetBytes(Duration + "_sum{");
@@ -29,9 +29,9 @@ internal sealed class OpenTelemetryExposition
     private static readonly byte[] BodySizeCount = Encoding.UTF8.GetBytes(BodySize + "_count{");
     private static readonly byte[] ActivePrefix = Encoding.UTF8.GetBytes(Active + "{");
 
-    private const string DurationHelp = "Duration of HTTP server requests (OpenTelemetry http.server.request.duration).";
-    private const string ActiveHelp = "Number of active HTTP server requests (OpenTelemetry http.server.active_requests).";
-    private const string BodySizeHelp = "Size of HTTP server response bodies (OpenTelemetry http.server.response.body.size).";
+    internal const string DurationHelp = "Duration of HTTP server requests (OpenTelemetry http.server.request.duration).";
+    internal const string ActiveHelp = "Number of active HTTP server requests (OpenTelemetry http.server.active_requests).";
+    internal const string BodySizeHelp = "Size of HTTP server response bodies (OpenTelemetry http.server.response.body.size).";
 
     private static readonly byte[] DurationHeader = PrometheusExposition.Header(Duration, DurationHelp, "histogram", null);
     private static readonly byte[] DurationHeaderOpenMetrics = PrometheusExposition.Header(Duration, DurationHelp, "histogram", "seconds");
@@ -50,6 +50,8 @@ internal sealed class OpenTelemetryExposition
         buckets = new RouteBucketLayouts(new BucketLayout(options.EffectiveOpenTelemetryBuckets), logger);
     }
 
+    internal SemanticInstruments? Semantic => semantic;
+
     /// <summary>
     /// The semantic conventions' <c>http.request.method</c>: a standard method, or <c>_OTHER</c>.
     /// </summary>
@@ -60,17 +62,7 @@ internal sealed class OpenTelemetryExposition
         var series = Interlocked.Exchange(ref idleScratch, null) ?? [];
         try
         {
-            foreach (var route in routes)
-            {
-                foreach (var one in route.SemanticSeries)
-                {
-                    series.Add((LabelsOf(one), one));
-                }
-            }
-
-            // Equal label sets side by side, so each is written once with the sum of its members.
-            series.Sort(static (a, b) => string.CompareOrdinal(a.Labels.Text, b.Labels.Text));
-
+            Collect(routes, series);
             buffer.Write(openMetrics ? DurationHeaderOpenMetrics : DurationHeader);
             for (var first = 0; first < series.Count;)
             {
@@ -101,7 +93,7 @@ internal sealed class OpenTelemetryExposition
                 foreach (var (method, scheme, active) in semantic.Active)
                 {
                     buffer.Write(ActivePrefix);
-                    buffer.Write(Encoding.UTF8.GetBytes(new LabelSet().Add("http_request_method", MethodLabel(method)).Add("url_scheme", scheme).ToString()));
+                    buffer.Write(Encoding.UTF8.GetBytes(ActiveLabels(method, scheme)));
                     buffer.Write("} "u8);
                     buffer.Write(active);
                     buffer.Write((byte)'\n');
@@ -115,11 +107,31 @@ internal sealed class OpenTelemetryExposition
         }
     }
 
+    /// <summary>Every series of <paramref name="routes"/>, with equal label sets side by side (see <see cref="GroupEnd"/>).</summary>
+    internal void Collect(IReadOnlyList<RouteInstruments> routes, List<(SemanticLabels Labels, SemanticSeries Series)> series)
+    {
+        foreach (var route in routes)
+        {
+            foreach (var one in route.SemanticSeries)
+            {
+                series.Add((LabelsOf(one), one));
+            }
+        }
+
+        // Equal label sets side by side, so each is written once with the sum of its members.
+        series.Sort(static (a, b) => string.CompareOrdinal(a.Labels.Text, b.Labels.Text));
+    }
+
+    /// <summary><c>http_server_active_requests</c>' labels, escaped.</summary>
+    internal static string ActiveLabels(string method, string scheme) =>
+        new LabelSet().Add("http_request_method", MethodLabel(method)).Add("url_scheme", scheme).ToString();
+
     /// <summary>The labels of one series, escaped and encoded once.</summary>
     internal SemanticLabels LabelsOf(SemanticSeries series) =>
         labels.TryGetValue(series, out var found) ? found : labels.GetOrAdd(series, CreateLabels);
 
-    private static int GroupEnd(List<(SemanticLabels Labels, SemanticSeries Series)> series, int first)
+    /// <summary>One past the last series after <paramref name="first"/> with the same labels.</summary>
+    internal static int GroupEnd(List<(SemanticLabels Labels, SemanticSeries Series)> series, int first)
     {
         var end = first + 1;
         while (end < series.Count && string.Equals(series[end].Labels.Text, series[first].Labels.Text, StringComparison.Ordinal))

@@ -26,24 +26,30 @@ internal sealed class PrometheusExposition
     private static readonly byte[] InFlightPrefix = "requests_inflight{"u8.ToArray();
     private static readonly byte[] DependencyPrefix = "dependency_up{"u8.ToArray();
 
-    private const string HistogramHelp = "Request duration in seconds, by route template (addr), method and status.";
-    private const string SizeHelp = "Response body bytes sent, by route template (addr), method and status.";
-    private const string InfoHelp = "The application's name and version.";
+    internal const string LatencyFamily = "request_seconds";
+    internal const string SizeFamily = "response_size_bytes_total";
+    internal const string InFlightFamily = "requests_inflight";
+    internal const string DependencyFamily = "dependency_up";
+    internal const string InfoFamily = "application_info";
 
-    private static readonly byte[] HistogramHeader = Header("request_seconds", HistogramHelp, "histogram");
-    private static readonly byte[] HistogramHeaderOpenMetrics = Header("request_seconds", HistogramHelp, "histogram", unit: "seconds");
+    internal const string HistogramHelp = "Request duration in seconds, by route template (addr), method and status.";
+    internal const string SizeHelp = "Response body bytes sent, by route template (addr), method and status.";
+    internal const string InfoHelp = "The application's name and version.";
+    internal const string InFlightHelp = "Requests being handled right now, by route template (addr) and method.";
+    internal const string DependencyHelp = "Whether a dependency answered its last check (1) or not (0).";
+
+    private static readonly byte[] HistogramHeader = Header(LatencyFamily, HistogramHelp, "histogram");
+    private static readonly byte[] HistogramHeaderOpenMetrics = Header(LatencyFamily, HistogramHelp, "histogram", unit: "seconds");
 
     // OpenMetrics names the counter family without _total, and the info family without _info.
-    private static readonly byte[] SizeHeader = Header("response_size_bytes_total", SizeHelp, "counter");
+    private static readonly byte[] SizeHeader = Header(SizeFamily, SizeHelp, "counter");
     private static readonly byte[] SizeHeaderOpenMetrics = Header("response_size_bytes", SizeHelp, "counter", unit: "bytes");
-    private static readonly byte[] InfoHeader = Header("application_info", InfoHelp, "gauge");
+    private static readonly byte[] InfoHeader = Header(InfoFamily, InfoHelp, "gauge");
     private static readonly byte[] InfoHeaderOpenMetrics = Header("application", InfoHelp, "info");
 
-    private static readonly byte[] InFlightHeader = Header(
-        "requests_inflight", "Requests being handled right now, by route template (addr) and method.", "gauge");
+    private static readonly byte[] InFlightHeader = Header(InFlightFamily, InFlightHelp, "gauge");
 
-    private static readonly byte[] DependencyHeader = Header(
-        "dependency_up", "Whether a dependency answered its last check (1) or not (0).", "gauge");
+    private static readonly byte[] DependencyHeader = Header(DependencyFamily, DependencyHelp, "gauge");
 
     /// <summary>A family's <c># HELP</c>, <c># TYPE</c> and (OpenMetrics) <c># UNIT</c> lines, encoded once.</summary>
     internal static byte[] Header(string family, string help, string type, string? unit = null) =>
@@ -58,6 +64,7 @@ internal sealed class PrometheusExposition
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
     private readonly RouteBucketLayouts buckets;
     private readonly byte[] infoLine;
+    private ProtobufExposition? protobuf;
     private readonly ConcurrentDictionary<StatusInstruments, SeriesLabels> series = new();
     private readonly ConcurrentDictionary<RouteInstruments, byte[]> routeLabels = new();
     private Scratch? idleScratch;
@@ -86,6 +93,7 @@ internal sealed class PrometheusExposition
         }
         var info = new LabelSet().Add("version", version).Add("name", options.Application).Add(commonLabels);
         infoLine = Encoding.UTF8.GetBytes($"application_info{{{info}}} 1\n");
+        InfoLabels = info.ToUtf8();
     }
 
     public PrometheusOptions Options { get; }
@@ -95,6 +103,18 @@ internal sealed class PrometheusExposition
 
     /// <summary>The version <c>application_info</c> reports.</summary>
     public string Version { get; }
+
+    internal InstrumentRegistry Registry => registry;
+
+    internal DependencyMonitor? Dependencies => dependencies;
+
+    internal OpenTelemetryExposition? OpenTelemetry => openTelemetry;
+
+    internal byte[] InfoLabels { get; }
+
+    /// <summary>Writes one scrape in the protobuf format (with native histograms); made the first time one is asked for.</summary>
+    public Task WriteProtobufAsync(PipeWriter writer, CancellationToken cancellationToken = default) =>
+        (protobuf ??= new ProtobufExposition(this)).WriteAsync(writer, cancellationToken);
 
     /// <summary>
     /// Writes one scrape. <paramref name="openMetrics"/> selects OpenMetrics 1.0 (with exemplars when enabled) over
@@ -251,7 +271,7 @@ internal sealed class PrometheusExposition
         buffer.WriteMillisecondsAsSeconds(exemplar.UnixMilliseconds);
     }
 
-    private byte[] LabelsOf(RouteInstruments route) =>
+    internal byte[] LabelsOf(RouteInstruments route) =>
         routeLabels.TryGetValue(route, out var labels)
             ? labels
             : routeLabels.GetOrAdd(route, r => new LabelSet().Add("method", r.Descriptor.Method).Add("addr", r.Descriptor.Template).Add(commonLabels).ToUtf8());
