@@ -8,8 +8,8 @@ namespace Instrumentation.Prometheus.Tests;
 /// <summary>
 /// The PromQL of the .NET team's "ASP.NET Core" and "ASP.NET Core Endpoint" Grafana dashboards (written here in the
 /// dashboards' form, with <c>$job</c>, <c>$instance</c>, <c>$route</c> and <c>$method</c> filled in and
-/// <c>$__range</c> as 5m) against this library's OpenTelemetry names. Not covered: the "Current Connections" panel reads
-/// <c>kestrel_active_connections</c>, from Kestrel's own meter, which this library does not re-export.
+/// <c>$__range</c> as 5m) against this library's OpenTelemetry names, every panel included ("Current Connections"
+/// reads Kestrel's <c>kestrel_active_connections</c>, which the OpenTelemetry names re-export).
 /// </summary>
 [Collection(DashboardFixture.Collection)]
 public sealed class DashboardQueryTests(DashboardFixture fixture)
@@ -68,6 +68,22 @@ public sealed class DashboardQueryTests(DashboardFixture fixture)
 
         // Every request of the traffic has completed; the one in flight is Prometheus' own scrape being answered.
         Assert.Equal(1, current.Value);
+    }
+
+    [Fact]
+    public async Task Current_connections_come_from_kestrel()
+    {
+        var total = Assert.Single(await fixture.Query($"sum(kestrel_active_connections{{{Selector()}}})"));
+        var byPort = await fixture.Query($"sum by (server_port) (kestrel_active_connections{{{Selector()}}})");
+
+        // The h2c client's one HTTP/2 connection is still open; on the HTTP/1.1 endpoint, Prometheus' own and the
+        // traffic client's (kept alive, unless it has already been closed as idle).
+        var h2c = fixture.Sample.H2cClient!.BaseAddress!.Port.ToString(CultureInfo.InvariantCulture);
+        var http11 = fixture.Sample.BaseAddress.Port.ToString(CultureInfo.InvariantCulture);
+        Assert.Equal(new[] { h2c, http11 }.Order(StringComparer.Ordinal), byPort.Select(p => p.Labels["server_port"]).Order(StringComparer.Ordinal));
+        Assert.Equal(1, byPort.Single(p => p.Labels["server_port"] == h2c).Value);
+        Assert.InRange(byPort.Single(p => p.Labels["server_port"] == http11).Value, 1, 2);
+        Assert.Equal(byPort.Sum(p => p.Value), total.Value);
     }
 
     [Fact]
