@@ -21,6 +21,11 @@ public sealed class CarbonFixture : IAsyncLifetime
 
     public int LinePort { get; } = FreePort.Next();
 
+    /// <summary>Carbon's cache query port (carbonlink), where graphite-web reads points not yet written.</summary>
+    public int CacheQueryPort { get; } = FreePort.Next();
+
+    public string WhisperDirectory => Path.Combine(Storage, "whisper");
+
     public long StartedAt { get; } = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
 
     public SampleServer Server => server ?? throw new InvalidOperationException("not started");
@@ -168,7 +173,7 @@ public sealed class CarbonFixture : IAsyncLifetime
         return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(20)) : "(no log)";
     }
 
-    private string WhisperFile(string metric) => Path.Combine(Storage, "whisper", Path.Combine(metric.Split('.')) + ".wsp");
+    private string WhisperFile(string metric) => Path.Combine(WhisperDirectory, Path.Combine(metric.Split('.')) + ".wsp");
 
     private void WriteConfiguration()
     {
@@ -194,7 +199,7 @@ public sealed class CarbonFixture : IAsyncLifetime
             PICKLE_RECEIVER_INTERFACE = 127.0.0.1
             PICKLE_RECEIVER_PORT = {FreePort.Next()}
             CACHE_QUERY_INTERFACE = 127.0.0.1
-            CACHE_QUERY_PORT = {FreePort.Next()}
+            CACHE_QUERY_PORT = {CacheQueryPort}
             ENABLE_UDP_LISTENER = False
             ENABLE_TAGS = False
             WHISPER_AUTOFLUSH = True

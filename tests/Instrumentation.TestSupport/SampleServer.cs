@@ -1,7 +1,9 @@
+using System.Net;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -26,22 +28,49 @@ public sealed class SampleServer : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>
+    /// HTTP/2 without TLS (prior knowledge, as gRPC and proxies speak it) to a second endpoint of the same application,
+    /// when started with <c>h2c: true</c>.
+    /// </summary>
+    public HttpClient? H2cClient { get; private init; }
+
     public IServiceProvider Services => factory.Services;
 
     public T Get<T>() where T : notnull => factory.Services.GetRequiredService<T>();
 
-    public static SampleServer Start(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null)
+    public static SampleServer Start(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool h2c = false)
     {
         var factory = new Factory(settings ?? new Dictionary<string, string?>(), services);
-        factory.UseKestrel(FreePort.Next());
+        if (!h2c)
+        {
+            factory.UseKestrel(FreePort.Next());
+            factory.StartServer();
+            var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+            return new SampleServer(factory, new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal)));
+        }
+
+        int port = FreePort.Next(), h2cPort = FreePort.Next();
+        factory.UseKestrel(kestrel =>
+        {
+            kestrel.Listen(IPAddress.Loopback, port);
+            kestrel.Listen(IPAddress.Loopback, h2cPort, listen => listen.Protocols = HttpProtocols.Http2);
+        });
         factory.StartServer();
-        var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new SampleServer(factory, new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal)));
+        return new SampleServer(factory, new Uri($"http://127.0.0.1:{port}"))
+        {
+            H2cClient = new HttpClient
+            {
+                BaseAddress = new Uri($"http://127.0.0.1:{h2cPort}"),
+                DefaultRequestVersion = HttpVersion.Version20,
+                DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            },
+        };
     }
 
     public async ValueTask DisposeAsync()
     {
         Client.Dispose();
+        H2cClient?.Dispose();
         await factory.DisposeAsync();
     }
 

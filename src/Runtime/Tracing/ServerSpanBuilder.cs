@@ -28,7 +28,16 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
     private const string StatusCodeTag = "http.status_code";
     private const string ErrorTag = "error";
 
+    // The OpenTelemetry HTTP server conventions' attributes, so an SDK recording the span sees them whether or not
+    // OpenTelemetry.Instrumentation.AspNetCore runs too (it sets the same keys; each is then replaced, never doubled).
+    private const string RequestMethodTag = "http.request.method";
+    private const string SchemeTag = "url.scheme";
+    private const string RouteTag = "http.route";
+    private const string ResponseStatusTag = "http.response.status_code";
+    private const string ErrorTypeTag = "error.type";
+
     private static readonly object[] BoxedStatusCodes = CreateBoxedStatusCodes();
+    private static readonly string[] ServerErrorTypes = [.. Enumerable.Range(500, 100).Select(code => code.ToString(System.Globalization.CultureInfo.InvariantCulture))];
     private static readonly object BoxedTrue = true;
 
     private readonly string component;
@@ -193,6 +202,23 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
         }
 
         Put(span, RequestTracer.HandlerTag, route.Descriptor.Handler, present & OwnTags.Handler);
+        Put(span, RequestMethodTag, HttpMethodIndex.Of(request.Method) == HttpMethodIndex.Other ? SemanticDimensions.Other : request.Method, present & OwnTags.RequestMethod);
+        Put(span, SchemeTag, SemanticDimensions.Schemes[SemanticDimensions.SchemeOf(request.Scheme)], present & OwnTags.Scheme);
+        if (route.HttpRoute is { } httpRoute)
+        {
+            Put(span, RouteTag, httpRoute, present & OwnTags.Route);
+        }
+
+        Put(span, ResponseStatusTag, (uint)status < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[status] : status, present & OwnTags.ResponseStatus);
+        if ((outcome.Exception ?? handled) is { } error)
+        {
+            Put(span, ErrorTypeTag, error.GetType().FullName, present & OwnTags.ErrorType);
+        }
+        else if (status is >= 500 and < 600)
+        {
+            Put(span, ErrorTypeTag, ServerErrorTypes[status - 500], present & OwnTags.ErrorType);
+        }
+
         AddTracedAttributes(span, context, attributes);
         AddTracedAttributes(span, context, route.TracedAttributes);
     }
@@ -256,6 +282,21 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
                 case RequestTracer.HandlerTag:
                     present |= OwnTags.Handler;
                     break;
+                case RequestMethodTag:
+                    present |= OwnTags.RequestMethod;
+                    break;
+                case SchemeTag:
+                    present |= OwnTags.Scheme;
+                    break;
+                case RouteTag:
+                    present |= OwnTags.Route;
+                    break;
+                case ResponseStatusTag:
+                    present |= OwnTags.ResponseStatus;
+                    break;
+                case ErrorTypeTag:
+                    present |= OwnTags.ErrorType;
+                    break;
             }
         }
 
@@ -311,5 +352,10 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
         StatusCode = 8,
         Error = 16,
         Handler = 32,
+        RequestMethod = 64,
+        Scheme = 128,
+        Route = 256,
+        ResponseStatus = 512,
+        ErrorType = 1024,
     }
 }

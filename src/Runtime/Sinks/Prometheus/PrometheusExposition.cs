@@ -60,6 +60,7 @@ internal sealed class PrometheusExposition
 
     // The OpenTelemetry semantic-convention families; null when only the Big Brother names are served.
     private readonly OpenTelemetryExposition? openTelemetry;
+    private readonly KestrelConnections? kestrelConnections;
     private readonly ILogger logger;
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
     private readonly RouteBucketLayouts buckets;
@@ -72,7 +73,7 @@ internal sealed class PrometheusExposition
 
     public PrometheusExposition(
         InstrumentRegistry registry, InstrumentationOptions options, string version, DependencyMonitor? dependencies = null, ILogger? logger = null,
-        SemanticInstruments? semantic = null)
+        SemanticInstruments? semantic = null, KestrelConnections? kestrelConnections = null)
     {
         this.registry = registry;
         this.dependencies = dependencies;
@@ -90,6 +91,7 @@ internal sealed class PrometheusExposition
         if (options.Prometheus.ServesOpenTelemetryNames)
         {
             openTelemetry = new OpenTelemetryExposition(options.Prometheus, semantic, this.logger);
+            this.kestrelConnections = kestrelConnections;
         }
         var info = new LabelSet().Add("version", version).Add("name", options.Application).Add(commonLabels);
         infoLine = Encoding.UTF8.GetBytes($"application_info{{{info}}} 1\n");
@@ -166,6 +168,7 @@ internal sealed class PrometheusExposition
             if (openTelemetry is not null)
             {
                 await openTelemetry.WriteAsync(buffer, writer, scratch.Routes, openMetrics, cancellationToken).ConfigureAwait(false);
+                kestrelConnections?.Write(buffer);
             }
 
             buffer.Write(DependencyHeader);

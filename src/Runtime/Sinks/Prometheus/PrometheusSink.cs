@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Instrumentation.Configuration;
 using Instrumentation.Hosting;
 using Instrumentation.Instruments;
@@ -28,8 +29,10 @@ internal static class PrometheusSink
                 version,
                 provider.GetRequiredService<DependencyMonitor>(),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Prometheus"),
-                provider.GetRequiredService<SemanticInstruments>());
+                provider.GetRequiredService<SemanticInstruments>(),
+                options.Prometheus.ServesOpenTelemetryNames ? provider.GetRequiredService<KestrelConnections>() : null);
         });
+        services.TryAddSingleton(provider => new KestrelConnections(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton<MetricsEndpointState>();
         services.TryAddSingleton<SemanticInstruments>();
         services.TryAddSingleton<DependencyMonitor>();
@@ -44,6 +47,12 @@ internal static class PrometheusSink
         if (!options.Enabled)
         {
             return;
+        }
+
+        // Kestrel counts a connection only if something listened when it opened: listen before the server starts.
+        if (options.ServesOpenTelemetryNames)
+        {
+            app.ApplicationServices.GetRequiredService<KestrelConnections>();
         }
 
         // The application's route builder: WebApplication itself, or the one UseRouting() published.
