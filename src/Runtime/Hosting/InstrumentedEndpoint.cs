@@ -1,3 +1,4 @@
+using Instrumentation.CustomMetrics;
 using Instrumentation.Instruments;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -47,6 +48,9 @@ internal sealed class InstrumentedEndpoint
     {
         var route = ForMethod(context.Request.Method);
         route.Enter();
+
+        // Per-route custom metrics read the route from here (docs/custom-metrics.md); off until one is declared.
+        var outer = CurrentRoute.Enabled ? CurrentRoute.Enter(route) : null;
         Task task;
         try
         {
@@ -56,6 +60,13 @@ internal sealed class InstrumentedEndpoint
         {
             route.Leave();
             throw;
+        }
+        finally
+        {
+            if (outer is not null)
+            {
+                CurrentRoute.Leave(outer);
+            }
         }
 
         if (task.IsCompleted)

@@ -12,6 +12,7 @@ internal sealed class InstrumentRegistry
     private readonly ConcurrentDictionary<(string Entity, string Method), RouteInstruments> routes = new();
     private readonly RouteInstruments[] unmatched;
     private RouteInstruments[]? sorted;
+    private int nextIndex = -1;
 
     /// <summary>Creates an empty registry.</summary>
     public InstrumentRegistry(ErrorRule errorRule, bool measureCpu = false)
@@ -83,8 +84,12 @@ internal sealed class InstrumentRegistry
     internal RouteInstruments GetOrCreate(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, bool declared) =>
         routes.GetOrAdd(
             (descriptor.Entity, descriptor.Method),
-            static (_, state) => new RouteInstruments(state.descriptor, state.metadata, state.traced, state.rule, state.cpu) { IsDeclared = state.declared },
-            (descriptor, metadata, traced, declared, rule: ErrorRule, cpu: MeasureCpu));
+            static (_, state) => new RouteInstruments(state.descriptor, state.metadata, state.traced, state.rule, state.cpu)
+            {
+                IsDeclared = state.declared,
+                Index = Interlocked.Increment(ref state.registry.nextIndex),
+            },
+            (descriptor, metadata, traced, declared, rule: ErrorRule, cpu: MeasureCpu, registry: this));
 
     /// <summary>Creates a reader for one sink: each sink's deltas are its own.</summary>
     public InstrumentReader CreateReader() => new(this);
