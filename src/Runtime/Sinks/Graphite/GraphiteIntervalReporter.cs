@@ -22,6 +22,7 @@ internal sealed partial class GraphiteIntervalReporter : PeriodicReporter
     private InstrumentReader? reader;
     private GraphitePointBuilder? builder;
     private GraphiteSender? sender;
+    private CustomMetricPoints? custom;
     private long lastTimestamp;
 
     // The services, not the sender: with Graphite off the sender (and its transport) is never built.
@@ -46,7 +47,9 @@ internal sealed partial class GraphiteIntervalReporter : PeriodicReporter
     {
         var settings = options.Graphite;
         reader = registry.CreateReader();
-        builder = new GraphitePointBuilder(GraphiteNames.Stem(settings.Prefix, options.Source, settings.Group));
+        var stem = GraphiteNames.Stem(settings.Prefix, options.Source, settings.Group);
+        builder = new GraphitePointBuilder(stem);
+        custom = services.GetService<CustomMetricFactory>() is { } metrics ? new CustomMetricPoints(stem, metrics) : null;
         sender = services.GetRequiredService<GraphiteSender>();
         sender.Start();
         LogStarted(Logger, settings.Host, settings.Port, settings.ReportingIntervalSeconds);
@@ -69,7 +72,9 @@ internal sealed partial class GraphiteIntervalReporter : PeriodicReporter
             return;
         }
 
-        sender!.Enqueue(builder!.Build(reader!.Read(), timestamp));
+        var points = builder!.Build(reader!.Read(), timestamp);
+        custom?.AddTo(points, timestamp);
+        sender!.Enqueue(points);
         lastTimestamp = timestamp;
     }
 

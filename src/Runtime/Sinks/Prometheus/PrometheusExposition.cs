@@ -54,6 +54,9 @@ internal sealed class PrometheusExposition
 
     // The OpenTelemetry semantic-convention families; null when only the Big Brother names are served.
     private readonly OpenTelemetryExposition? openTelemetry;
+
+    // The application's own metrics (docs/custom-metrics.md); null when none can be declared (tests, benchmarks).
+    private readonly CustomMetricsExposition? custom;
     private readonly ILogger logger;
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
     private readonly RouteBucketLayouts buckets;
@@ -64,7 +67,7 @@ internal sealed class PrometheusExposition
 
     public PrometheusExposition(
         InstrumentRegistry registry, InstrumentationOptions options, string version, DependencyMonitor? dependencies = null, ILogger? logger = null,
-        SemanticInstruments? semantic = null)
+        SemanticInstruments? semantic = null, CustomMetricFactory? customMetrics = null)
     {
         this.registry = registry;
         this.dependencies = dependencies;
@@ -83,6 +86,7 @@ internal sealed class PrometheusExposition
         {
             openTelemetry = new OpenTelemetryExposition(options.Prometheus, semantic, this.logger);
         }
+        custom = customMetrics is null ? null : new CustomMetricsExposition(customMetrics, commonLabels);
         var info = new LabelSet().Add("version", version).Add("name", options.Application).Add(commonLabels);
         infoLine = Encoding.UTF8.GetBytes($"application_info{{{info}}} 1\n");
     }
@@ -143,6 +147,7 @@ internal sealed class PrometheusExposition
                 await openTelemetry.WriteAsync(buffer, writer, scratch.Routes, openMetrics, cancellationToken).ConfigureAwait(false);
             }
 
+            custom?.Write(buffer, openMetrics);
             buffer.Write(DependencyHeader);
             if (dependencies is not null)
             {

@@ -28,7 +28,8 @@ internal static class PrometheusSink
                 version,
                 provider.GetRequiredService<DependencyMonitor>(),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Prometheus"),
-                provider.GetRequiredService<SemanticInstruments>());
+                provider.GetRequiredService<SemanticInstruments>(),
+                provider.GetService<CustomMetricFactory>());
         });
         services.TryAddSingleton<MetricsEndpointState>();
         services.TryAddSingleton<SemanticInstruments>();
