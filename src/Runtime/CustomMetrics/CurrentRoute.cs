@@ -4,26 +4,17 @@ namespace Instrumentation.CustomMetrics;
 
 /// <summary>
 /// The instrumented route (and method) whose handler is running, so a per-route custom metric tags its series with the
-/// route without the handler passing it. Set by the endpoint wrapper only once a per-route metric has been declared:
-/// the async-local write costs an execution-context allocation per request that applications without per-route
-/// metrics should not pay (docs/custom-metrics.md).
+/// route without the handler passing it. Set by the endpoint wrapper only once the application has declared a
+/// per-route metric (<see cref="InstrumentRegistry.TracksCurrentRoute"/>): the async-local write costs an
+/// execution-context allocation per request that applications without per-route metrics should not pay
+/// (docs/custom-metrics.md).
 /// </summary>
 internal static class CurrentRoute
 {
     private static readonly AsyncLocal<RouteInstruments?> Route = new();
 
-    // Process-wide and never reset: once any host declares a per-route metric, every instrumented request sets the
-    // route. Declarations happen at startup, so the switch is flipped before requests arrive.
-    private static volatile bool enabled;
-
     /// <summary>The route of the request being handled on this async flow, or null outside an instrumented endpoint.</summary>
     public static RouteInstruments? Value => Route.Value;
-
-    /// <summary>Whether the endpoint wrapper sets the route.</summary>
-    public static bool Enabled => enabled;
-
-    /// <summary>Turns route tracking on (a per-route metric was declared).</summary>
-    public static void Enable() => enabled = true;
 
     /// <summary>
     /// Sets the route for the handler about to run and returns the context to put back once its synchronous part has

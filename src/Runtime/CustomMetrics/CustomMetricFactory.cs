@@ -1,4 +1,5 @@
 using Instrumentation.CustomMetrics;
+using Instrumentation.Instruments;
 using Instrumentation.Naming;
 
 namespace Instrumentation;
@@ -16,10 +17,15 @@ public sealed class CustomMetricFactory
     private static readonly double[] DefaultBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
     private readonly Lock gate = new();
+    private readonly InstrumentRegistry? registry;
     private readonly CustomMetricsMeter? meter;
     private CustomMetric[] metrics = [];
 
-    internal CustomMetricFactory(CustomMetricsMeter? meter = null) => this.meter = meter;
+    internal CustomMetricFactory(InstrumentRegistry? registry = null, CustomMetricsMeter? meter = null)
+    {
+        this.registry = registry;
+        this.meter = meter;
+    }
 
     /// <summary>Every metric declared so far, in declaration order.</summary>
     internal IReadOnlyList<CustomMetric> Metrics => Volatile.Read(ref metrics);
@@ -76,9 +82,9 @@ public sealed class CustomMetricFactory
             }
 
             var metric = new CustomMetric(name, description, kind, perRoute, tag, [.. buckets]);
-            if (perRoute)
+            if (perRoute && registry is not null)
             {
-                CurrentRoute.Enable();
+                registry.TracksCurrentRoute = true;
             }
 
             Volatile.Write(ref metrics, [.. metrics, metric]);

@@ -1,5 +1,6 @@
 using System.Diagnostics.CodeAnalysis;
 using Instrumentation.CustomMetrics;
+using Instrumentation.Instruments;
 using Instrumentation.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -28,7 +29,8 @@ public static class CustomMetricServiceCollectionExtensions
     internal static IServiceCollection AddCustomMetricFactory(this IServiceCollection services)
     {
         services.TryAddSingleton(provider => new CustomMetricsMeter(provider.GetRequiredService<RouteMeter>()));
-        services.TryAddSingleton(provider => new Instrumentation.CustomMetricFactory(provider.GetRequiredService<CustomMetricsMeter>()));
+        services.TryAddSingleton(provider => new Instrumentation.CustomMetricFactory(
+            provider.GetRequiredService<InstrumentRegistry>(), provider.GetRequiredService<CustomMetricsMeter>()));
         return services;
     }
 

@@ -87,7 +87,7 @@ internal sealed partial class EndpointBinder
             instruments.HttpRoute ??= string.IsNullOrEmpty(httpRoute) ? "/" : httpRoute;
         }
 
-        var wrapper = new InstrumentedEndpoint(byMethod, inner);
+        var wrapper = new InstrumentedEndpoint(byMethod, inner, registry);
         return new RouteEndpoint(wrapper.Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
     }
 

@@ -14,10 +14,14 @@ internal sealed class InstrumentedEndpoint
     private readonly RouteInstruments[] byMethod;
     private readonly RequestDelegate inner;
 
-    public InstrumentedEndpoint(RouteInstruments[] byMethod, RequestDelegate inner)
+    // Whether per-route custom metrics need the current route; null in tests and benchmarks that bind by hand.
+    private readonly InstrumentRegistry? registry;
+
+    public InstrumentedEndpoint(RouteInstruments[] byMethod, RequestDelegate inner, InstrumentRegistry? registry = null)
     {
         this.byMethod = byMethod;
         this.inner = inner;
+        this.registry = registry;
     }
 
     public RouteInstruments ForMethod(string method) => byMethod[HttpMethodIndex.Of(method)];
@@ -50,7 +54,7 @@ internal sealed class InstrumentedEndpoint
         route.Enter();
 
         // Per-route custom metrics read the route from here (docs/custom-metrics.md); off until one is declared.
-        var outer = CurrentRoute.Enabled ? CurrentRoute.Enter(route) : null;
+        var outer = registry is { TracksCurrentRoute: true } ? CurrentRoute.Enter(route) : null;
         Task task;
         try
         {

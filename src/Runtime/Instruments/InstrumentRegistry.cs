@@ -13,6 +13,7 @@ internal sealed class InstrumentRegistry
     private readonly RouteInstruments[] unmatched;
     private RouteInstruments[]? sorted;
     private int nextIndex = -1;
+    private bool tracksCurrentRoute;
 
     /// <summary>Creates an empty registry.</summary>
     public InstrumentRegistry(ErrorRule errorRule, bool measureCpu = false)
@@ -33,6 +34,16 @@ internal sealed class InstrumentRegistry
 
     /// <summary>Whether per-request CPU time is measured.</summary>
     public bool MeasureCpu { get; }
+
+    /// <summary>
+    /// Whether instrumented endpoints make their route current for the handler: set once a per-route custom metric is
+    /// declared (docs/custom-metrics.md), since it costs each request an execution-context change.
+    /// </summary>
+    public bool TracksCurrentRoute
+    {
+        get => Volatile.Read(ref tracksCurrentRoute);
+        internal set => Volatile.Write(ref tracksCurrentRoute, value);
+    }
 
     /// <summary>Application-wide figures.</summary>
     public ApplicationInstruments Application { get; }
