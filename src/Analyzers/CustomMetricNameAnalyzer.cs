@@ -51,7 +51,7 @@ public sealed class CustomMetricNameAnalyzer : DiagnosticAnalyzer
         }
 
         // The written argument (with a null-forgiving '!', which is no operation of its own), without its 'name:'.
-        var written = argument.Syntax is ArgumentSyntax syntax ? syntax.Expression : argument.Value.Syntax;
+        var written = argument.Value.Syntax.FirstAncestorOrSelf<ArgumentSyntax>()?.Expression ?? argument.Value.Syntax;
         var location = written.GetLocation();
         var value = KnownSymbols.Unwrap(argument.Value).ConstantValue;
         if (!value.HasValue || value.Value is not string metricName)

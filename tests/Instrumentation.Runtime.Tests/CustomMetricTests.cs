@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using Instrumentation.CustomMetrics;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
+using Instrumentation.TestSupport;
 using Instrumentation.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -230,6 +231,35 @@ public sealed class CustomMetricTests
         Assert.Equal(3, measured.Single(m => m.Instrument == "queue_length").Value);
         Assert.Equal(1, measured.Single(m => m.Instrument == "basket_items.count").Value);
         Assert.Equal(4, measured.Single(m => m.Instrument == "basket_items.sum").Value);
+    }
+
+    [Fact]
+    public async Task The_sample_counter_reaches_a_meter_listener_with_exact_counts_under_parallel_load()
+    {
+        await using var sample = SampleServer.Start();
+        await ShirtOrderLoad.SendAsync(sample.Client);
+        var meter = sample.Get<RouteMeter>().Meter;
+        var measured = new Dictionary<string, long>(StringComparer.Ordinal);
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter, meter) && instrument.Name == "shirts_ordered")
+            {
+                l.EnableMeasurementEvents(instrument);
+            }
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, tags, _) =>
+        {
+            var all = Tags(tags);
+            Assert.Equal(("POST", "OrderShirts"), (all["http.request.method"], all["aspnetcore.func"]));
+            measured[(string)all["payment"]!] = value;
+        });
+        listener.Start();
+        listener.RecordObservableInstruments();
+
+        Assert.Equal(ShirtOrderLoad.Expected.OrderBy(e => e.Key, StringComparer.Ordinal), measured.OrderBy(e => e.Key, StringComparer.Ordinal));
+        Assert.Contains(new KeyValuePair<string, object?>("application", "Ordering"), meter.Tags!);
+        Assert.Contains(new KeyValuePair<string, object?>("shard", "primary"), meter.Tags!);
     }
 
     [Fact]
