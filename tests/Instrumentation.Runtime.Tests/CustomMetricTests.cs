@@ -63,6 +63,7 @@ public sealed class CustomMetricTests
         Assert.Same(orders.For("card"), orders.For("card"));
         var readings = new CustomMetricReader(factory).Read();
         Assert.Equal([("card", 3L), ("cash", 0L), ("other", 5L)], readings.Select(r => (r.TagValue!, r.Count)));
+        Assert.All(readings, r => Assert.Equal((0.0, 0.0), (r.Sum, r.SumDelta))); // Counters keep no sum: nothing past their cells.
     }
 
     [Fact]

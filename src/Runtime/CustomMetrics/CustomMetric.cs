@@ -100,7 +100,7 @@ internal sealed class CustomMetric
             return unrouted ?? CreateUnrouted();
         }
 
-        var all = byRoute;
+        var all = Volatile.Read(ref byRoute);
         var index = route.Index;
         return (uint)index < (uint)all.Length && all[index] is { } cells ? cells : Create(route);
     }

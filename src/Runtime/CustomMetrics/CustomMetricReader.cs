@@ -83,11 +83,13 @@ internal sealed class CustomSeriesReading(CustomMetric metric, RouteInstruments?
     /// <summary>A gauge's value.</summary>
     public double GaugeValue => BitConverter.Int64BitsToDouble(now[offset]);
 
-    /// <summary>A histogram's cumulative sum.</summary>
-    public double Sum => BitConverter.Int64BitsToDouble(now[SumIndex]);
+    /// <summary>A histogram's cumulative sum; 0 for other kinds, which keep no sum.</summary>
+    public double Sum => IsHistogram ? BitConverter.Int64BitsToDouble(now[SumIndex]) : 0;
 
-    /// <summary>A histogram's sum since the previous read.</summary>
-    public double SumDelta => Sum - BitConverter.Int64BitsToDouble(before[SumIndex]);
+    /// <summary>A histogram's sum since the previous read; 0 for other kinds.</summary>
+    public double SumDelta => IsHistogram ? Sum - BitConverter.Int64BitsToDouble(before[SumIndex]) : 0;
+
+    private bool IsHistogram => Metric.Kind == CustomMetricKind.Histogram;
 
     /// <summary>A histogram bucket's own count (not cumulative); the last bucket is +Inf.</summary>
     public long Bucket(int bucket) => now[offset + bucket];
