@@ -73,9 +73,22 @@ internal sealed partial class GraphiteIntervalReporter : PeriodicReporter
         }
 
         var points = builder!.Build(reader!.Read(), timestamp);
-        custom?.AddTo(points, timestamp);
+        AddCustomPoints(points, timestamp);
         sender!.Enqueue(points);
         lastTimestamp = timestamp;
+    }
+
+    // The built-in points of the interval are already read: a failure in the application's metrics must not lose them.
+    private void AddCustomPoints(List<GraphitePoint> points, long timestamp)
+    {
+        try
+        {
+            custom?.AddTo(points, timestamp);
+        }
+        catch (Exception e)
+        {
+            PeriodicReporterLog.ReportFailed(Logger, e, nameof(CustomMetricPoints));
+        }
     }
 
     protected override Task FinishAsync(CancellationToken cancellation) => sender!.DrainAsync(cancellation);

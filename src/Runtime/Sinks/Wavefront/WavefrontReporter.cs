@@ -54,7 +54,16 @@ internal sealed class WavefrontReporter : PeriodicReporter
     {
         var now = Time.GetUtcNow();
         builder!.Build(reader!.Read(), now, final, sender!);
-        custom?.Build(now, final, sender!);
+        try
+        {
+            custom?.Build(now, final, sender!);
+        }
+        catch (Exception e)
+        {
+            // The built-in lines are queued already; the health lines below still go.
+            PeriodicReporterLog.ReportFailed(Logger, e, nameof(CustomMetricLines));
+        }
+
         if (options.Wavefront.ReportInternalMetrics)
         {
             sender!.SetStatusLines(HealthLines(now.ToUnixTimeSeconds()));
