@@ -74,14 +74,14 @@ internal static class DiagDescriptors
         "The template does not follow ASP.NET Core's route syntax (an empty segment, unbalanced braces, an unknown [token]...). The application fails when it builds its endpoints, and the generator cannot name the route.");
 
     public static readonly DiagnosticDescriptor CustomMetricNameNotConstant = Create(
-        "INSTR012",
+        "INSTR013",
         "Custom metric name is not a constant",
         "The name of this custom metric ({0}) is not a compile-time constant; it is only checked when the application starts",
         DiagnosticSeverity.Warning,
         "A custom metric's name is its series' name in every backend. A constant name is checked at build time against each backend's rules and the built-in families; any other is checked only when it is declared, at startup, and a name computed from input could create series without bound.");
 
     public static readonly DiagnosticDescriptor InvalidCustomMetricName = Create(
-        "INSTR013",
+        "INSTR014",
         "Invalid custom metric name",
         "Custom metric '{0}' cannot be declared: {1}",
         DiagnosticSeverity.Error,

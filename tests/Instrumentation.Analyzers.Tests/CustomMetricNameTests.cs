@@ -1,18 +1,18 @@
 namespace Instrumentation.Analyzers.Tests;
 
-/// <summary>INSTR012 and INSTR013: custom metric names the build cannot check, or that the runtime would refuse.</summary>
+/// <summary>INSTR013 and INSTR014: custom metric names the build cannot check, or that the runtime would refuse.</summary>
 public class CustomMetricNameTests
 {
     [Fact]
     public async Task Reports_names_that_are_not_constants_at_the_argument()
     {
-        var diagnostics = await AnalyzerHarness.VerifyAsync(["INSTR012", "INSTR013"], ["""
+        var diagnostics = await AnalyzerHarness.VerifyAsync(["INSTR013", "INSTR014"], ["""
             public sealed class ShopMetrics(CustomMetricFactory metrics, IConfiguration configuration)
             {
                 private const string Prefix = "shop_";
 
-                public CustomCounter FromConfiguration { get; } = metrics.CreateCounter({|INSTR012:configuration["Name"]!|}, "From configuration.");
-                public CustomGauge Interpolated { get; } = metrics.CreateGauge({|INSTR012:$"queue_{configuration["Q"]}"|}, "Interpolated.");
+                public CustomCounter FromConfiguration { get; } = metrics.CreateCounter({|INSTR013:configuration["Name"]!|}, "From configuration.");
+                public CustomGauge Interpolated { get; } = metrics.CreateGauge({|INSTR013:$"queue_{configuration["Q"]}"|}, "Interpolated.");
                 public CustomCounter Literal { get; } = metrics.CreateCounter("orders_placed", "Literal.");
                 public CustomCounter ConstantExpression { get; } = metrics.CreateCounter(Prefix + "orders", "Constant expression.");
                 public CustomHistogram Named { get; } = metrics.CreateHistogram(description: "Named arguments.", name: "checkout_seconds");
@@ -26,12 +26,12 @@ public class CustomMetricNameTests
     [Fact]
     public async Task Reports_names_a_backend_cannot_take_and_names_of_built_in_families_with_the_reasons()
     {
-        var diagnostics = await AnalyzerHarness.VerifyAsync(["INSTR012", "INSTR013"], ["""
+        var diagnostics = await AnalyzerHarness.VerifyAsync(["INSTR013", "INSTR014"], ["""
             public sealed class ShopMetrics(CustomMetricFactory metrics)
             {
-                public CustomCounter Dotted { get; } = metrics.CreateCounter({|INSTR013:"orders.placed"|}, "Dotted.");
-                public CustomGauge BuiltIn { get; } = metrics.CreateGauge({|INSTR013:"requests_inflight"|}, "Built-in.");
-                public CustomHistogram Digit { get; } = metrics.CreateHistogram({|INSTR013:"9lives"|}, "Digit first.");
+                public CustomCounter Dotted { get; } = metrics.CreateCounter({|INSTR014:"orders.placed"|}, "Dotted.");
+                public CustomGauge BuiltIn { get; } = metrics.CreateGauge({|INSTR014:"requests_inflight"|}, "Built-in.");
+                public CustomHistogram Digit { get; } = metrics.CreateHistogram({|INSTR014:"9lives"|}, "Digit first.");
                 public CustomCounter Fine { get; } = metrics.CreateCounter("orders_placed", "Fine.");
             }
             """], Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary);
@@ -47,7 +47,7 @@ public class CustomMetricNameTests
     [Fact]
     public async Task A_method_of_the_same_name_on_another_type_is_left_alone()
     {
-        await AnalyzerHarness.VerifyAsync(["INSTR012", "INSTR013"], ["""
+        await AnalyzerHarness.VerifyAsync(["INSTR013", "INSTR014"], ["""
             public sealed class Other { public int CreateCounter(string name, string description) => 0; }
             public static class Use { public static int Run(Other other, string name) => other.CreateCounter(name, "x") + other.CreateCounter("a.b", "y"); }
             """], Microsoft.CodeAnalysis.OutputKind.DynamicallyLinkedLibrary);
