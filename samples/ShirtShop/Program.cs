@@ -1,4 +1,5 @@
 using Instrumentation;
+using ShirtShop;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -6,6 +7,7 @@ builder.Services.AddControllers();
 // Every health check becomes a dependency_up series on /metrics.
 builder.Services.AddHealthChecks().AddCheck("catalog-db", () => HealthCheckResult.Healthy("the catalog answers"));
 builder.Services.AddInstrumentation();
+builder.Services.AddCustomMetrics<ShopMetrics>();
 
 var app = builder.Build();
 app.UseInstrumentation();

@@ -80,6 +80,20 @@ internal static class DiagDescriptors
         DiagnosticSeverity.Error,
         "[Traced(...)] and .Traced(...) name the request properties an endpoint's spans carry, as Instrumentation:Tracing:TracedAttributes does. The application refuses to start with a name it does not know.");
 
+    public static readonly DiagnosticDescriptor CustomMetricNameNotConstant = Create(
+        "INSTR013",
+        "Custom metric name is not a constant",
+        "The name of this custom metric ({0}) is not a compile-time constant; it is only checked when the application starts",
+        DiagnosticSeverity.Warning,
+        "A custom metric's name is its series' name in every backend. A constant name is checked at build time against each backend's rules and the built-in families; any other is checked only when it is declared, at startup, and a name computed from input could create series without bound.");
+
+    public static readonly DiagnosticDescriptor InvalidCustomMetricName = Create(
+        "INSTR014",
+        "Invalid custom metric name",
+        "Custom metric '{0}' cannot be declared: {1}",
+        DiagnosticSeverity.Error,
+        "A custom metric keeps one name in Prometheus, Wavefront, Graphite and OpenTelemetry, so its name must be one that each of them takes unchanged ([a-zA-Z][a-zA-Z0-9_]*) and must not collide with a built-in family. The application refuses to start with such a name.");
+
     public static ImmutableArray<DiagnosticDescriptor> All { get; } = ImmutableArray.Create(
         NotInstrumented,
         NamedAtStartup,
@@ -89,7 +103,9 @@ internal static class DiagDescriptors
         RequestDelegateGenerator,
         AttributeHasNoEffect,
         InvalidRouteTemplate,
-        UnknownTracedAttribute);
+        UnknownTracedAttribute,
+        CustomMetricNameNotConstant,
+        InvalidCustomMetricName);
 
     private static DiagnosticDescriptor Create(
         string id, string title, string message, DiagnosticSeverity severity, string description, params string[] tags) =>

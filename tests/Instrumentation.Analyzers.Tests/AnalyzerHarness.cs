@@ -45,7 +45,7 @@ internal static partial class AnalyzerHarness
     public static readonly CSharpParseOptions ParseOptions = new(LanguageVersion.Latest);
 
     public static readonly ImmutableArray<DiagnosticAnalyzer> Analyzers =
-        [new EndpointAnalyzer(), new BucketArgumentsAnalyzer(), new TracedAttributesAnalyzer()];
+        [new EndpointAnalyzer(), new BucketArgumentsAnalyzer(), new TracedAttributesAnalyzer(), new CustomMetricNameAnalyzer()];
 
     public static ImmutableArray<MetadataReference> References => ReferenceAssemblies.All;
 

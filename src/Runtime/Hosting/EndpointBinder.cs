@@ -93,7 +93,7 @@ internal sealed partial class EndpointBinder
             }
         }
 
-        var wrapper = new InstrumentedEndpoint(byMethod, inner);
+        var wrapper = new InstrumentedEndpoint(byMethod, inner, registry);
         return new RouteEndpoint(wrapper.Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
     }
 

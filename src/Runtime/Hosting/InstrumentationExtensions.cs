@@ -48,6 +48,7 @@ namespace Microsoft.Extensions.DependencyInjection
             services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, EndpointBindingStartupFilter>());
             // Registration order is shutdown order reversed: span export finishes before Wavefront drains.
             services.AddPrometheus().AddWavefront().AddGraphite().AddTracing();
+            services.AddCustomMetricFactory();
             return services;
         }
     }

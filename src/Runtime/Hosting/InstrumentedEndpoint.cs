@@ -1,3 +1,4 @@
+using Instrumentation.CustomMetrics;
 using Instrumentation.Instruments;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -13,10 +14,14 @@ internal sealed class InstrumentedEndpoint
     private readonly RouteInstruments[] byMethod;
     private readonly RequestDelegate inner;
 
-    public InstrumentedEndpoint(RouteInstruments[] byMethod, RequestDelegate inner)
+    // Whether per-route custom metrics need the current route; null in tests and benchmarks that bind by hand.
+    private readonly InstrumentRegistry? registry;
+
+    public InstrumentedEndpoint(RouteInstruments[] byMethod, RequestDelegate inner, InstrumentRegistry? registry = null)
     {
         this.byMethod = byMethod;
         this.inner = inner;
+        this.registry = registry;
     }
 
     public RouteInstruments ForMethod(string method) => byMethod[HttpMethodIndex.Of(method)];
@@ -47,6 +52,9 @@ internal sealed class InstrumentedEndpoint
     {
         var route = ForMethod(context.Request.Method);
         route.Enter();
+
+        // Per-route custom metrics read the route from here (docs/custom-metrics.md); off until one is declared.
+        var outer = registry is { TracksCurrentRoute: true } ? CurrentRoute.Enter(route) : null;
         Task task;
         try
         {
@@ -56,6 +64,13 @@ internal sealed class InstrumentedEndpoint
         {
             route.Leave();
             throw;
+        }
+        finally
+        {
+            if (outer is not null)
+            {
+                CurrentRoute.Leave(outer);
+            }
         }
 
         if (task.IsCompleted)

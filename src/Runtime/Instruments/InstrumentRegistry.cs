@@ -12,6 +12,8 @@ internal sealed class InstrumentRegistry
     private readonly ConcurrentDictionary<(string Entity, string Method), RouteInstruments> routes = new();
     private readonly RouteInstruments[] unmatched;
     private RouteInstruments[]? sorted;
+    private int nextIndex = -1;
+    private bool tracksCurrentRoute;
 
     /// <summary>Creates an empty registry.</summary>
     public InstrumentRegistry(ErrorRule errorRule, bool measureCpu = false)
@@ -32,6 +34,16 @@ internal sealed class InstrumentRegistry
 
     /// <summary>Whether per-request CPU time is measured.</summary>
     public bool MeasureCpu { get; }
+
+    /// <summary>
+    /// Whether instrumented endpoints make their route current for the handler: set once a per-route custom metric is
+    /// declared (docs/custom-metrics.md), since it costs each request an execution-context change.
+    /// </summary>
+    public bool TracksCurrentRoute
+    {
+        get => Volatile.Read(ref tracksCurrentRoute);
+        internal set => Volatile.Write(ref tracksCurrentRoute, value);
+    }
 
     /// <summary>Application-wide figures.</summary>
     public ApplicationInstruments Application { get; }
@@ -83,8 +95,12 @@ internal sealed class InstrumentRegistry
     internal RouteInstruments GetOrCreate(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, bool declared) =>
         routes.GetOrAdd(
             (descriptor.Entity, descriptor.Method),
-            static (_, state) => new RouteInstruments(state.descriptor, state.metadata, state.traced, state.rule, state.cpu) { IsDeclared = state.declared },
-            (descriptor, metadata, traced, declared, rule: ErrorRule, cpu: MeasureCpu));
+            static (_, state) => new RouteInstruments(state.descriptor, state.metadata, state.traced, state.rule, state.cpu)
+            {
+                IsDeclared = state.declared,
+                Index = Interlocked.Increment(ref state.registry.nextIndex),
+            },
+            (descriptor, metadata, traced, declared, rule: ErrorRule, cpu: MeasureCpu, registry: this));
 
     /// <summary>Creates a reader for one sink: each sink's deltas are its own.</summary>
     public InstrumentReader CreateReader() => new(this);

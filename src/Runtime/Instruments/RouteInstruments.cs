@@ -57,6 +57,12 @@ internal sealed class RouteInstruments
     /// </summary>
     public bool IsDeclared { get; internal init; } = true;
 
+    /// <summary>
+    /// A small number unique among the registry's routes, so per-route custom metrics index their series by it
+    /// instead of looking the route up; -1 for unmatched requests, which run no handler.
+    /// </summary>
+    public int Index { get; internal init; } = -1;
+
     /// <summary>Requests of this route and method being handled right now.</summary>
     public long InFlight => Volatile.Read(ref inFlight);
 

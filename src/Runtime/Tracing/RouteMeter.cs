@@ -48,6 +48,9 @@ internal sealed class RouteMeter : IDisposable
             "Requests being handled right now, by route template and method.");
     }
 
+    /// <summary>The meter itself, so custom metrics publish on it with the same scope tags.</summary>
+    internal Meter Meter => meter;
+
     public void Dispose() => meter.Dispose();
 
     private IEnumerable<Measurement<long>> ObserveRequests()

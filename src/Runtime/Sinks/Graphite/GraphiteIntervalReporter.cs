@@ -22,6 +22,7 @@ internal sealed partial class GraphiteIntervalReporter : PeriodicReporter
     private InstrumentReader? reader;
     private GraphitePointBuilder? builder;
     private GraphiteSender? sender;
+    private CustomMetricPoints? custom;
     private long lastTimestamp;
 
     // The services, not the sender: with Graphite off the sender (and its transport) is never built.
@@ -46,7 +47,9 @@ internal sealed partial class GraphiteIntervalReporter : PeriodicReporter
     {
         var settings = options.Graphite;
         reader = registry.CreateReader();
-        builder = new GraphitePointBuilder(GraphiteNames.Stem(settings.Prefix, options.Source, settings.Group));
+        var stem = GraphiteNames.Stem(settings.Prefix, options.Source, settings.Group);
+        builder = new GraphitePointBuilder(stem);
+        custom = services.GetService<CustomMetricFactory>() is { } metrics ? new CustomMetricPoints(stem, metrics) : null;
         sender = services.GetRequiredService<GraphiteSender>();
         sender.Start();
         LogStarted(Logger, settings.Host, settings.Port, settings.ReportingIntervalSeconds);
@@ -69,8 +72,23 @@ internal sealed partial class GraphiteIntervalReporter : PeriodicReporter
             return;
         }
 
-        sender!.Enqueue(builder!.Build(reader!.Read(), timestamp));
+        var points = builder!.Build(reader!.Read(), timestamp);
+        AddCustomPoints(points, timestamp);
+        sender!.Enqueue(points);
         lastTimestamp = timestamp;
+    }
+
+    // The built-in points of the interval are already read: a failure in the application's metrics must not lose them.
+    private void AddCustomPoints(List<GraphitePoint> points, long timestamp)
+    {
+        try
+        {
+            custom?.AddTo(points, timestamp);
+        }
+        catch (Exception e)
+        {
+            PeriodicReporterLog.ReportFailed(Logger, e, nameof(CustomMetricPoints));
+        }
     }
 
     protected override Task FinishAsync(CancellationToken cancellation) => sender!.DrainAsync(cancellation);

@@ -61,6 +61,9 @@ internal sealed class PrometheusExposition
     // The OpenTelemetry semantic-convention families; null when only the Big Brother names are served.
     private readonly OpenTelemetryExposition? openTelemetry;
     private readonly KestrelConnections? kestrelConnections;
+
+    // The application's own metrics (docs/custom-metrics.md); null when none can be declared (tests, benchmarks).
+    private readonly CustomMetricsExposition? custom;
     private readonly ILogger logger;
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
     private readonly RouteBucketLayouts buckets;
@@ -73,7 +76,7 @@ internal sealed class PrometheusExposition
 
     public PrometheusExposition(
         InstrumentRegistry registry, InstrumentationOptions options, string version, DependencyMonitor? dependencies = null, ILogger? logger = null,
-        SemanticInstruments? semantic = null, KestrelConnections? kestrelConnections = null)
+        SemanticInstruments? semantic = null, KestrelConnections? kestrelConnections = null, CustomMetricFactory? customMetrics = null)
     {
         this.registry = registry;
         this.dependencies = dependencies;
@@ -93,6 +96,8 @@ internal sealed class PrometheusExposition
             openTelemetry = new OpenTelemetryExposition(options.Prometheus, semantic, this.logger);
             this.kestrelConnections = kestrelConnections;
         }
+
+        custom = customMetrics is null ? null : new CustomMetricsExposition(customMetrics, commonLabels);
         var info = new LabelSet().Add("version", version).Add("name", options.Application).Add(commonLabels);
         infoLine = Encoding.UTF8.GetBytes($"application_info{{{info}}} 1\n");
         InfoLabels = info.ToUtf8();
@@ -171,6 +176,7 @@ internal sealed class PrometheusExposition
                 kestrelConnections?.Write(buffer);
             }
 
+            custom?.Write(buffer, openMetrics);
             buffer.Write(DependencyHeader);
             if (dependencies is not null)
             {

@@ -30,7 +30,8 @@ internal static class PrometheusSink
                 provider.GetRequiredService<DependencyMonitor>(),
                 provider.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation.Prometheus"),
                 provider.GetRequiredService<SemanticInstruments>(),
-                options.Prometheus.ServesOpenTelemetryNames ? provider.GetRequiredService<KestrelConnections>() : null);
+                options.Prometheus.ServesOpenTelemetryNames ? provider.GetRequiredService<KestrelConnections>() : null,
+                provider.GetService<CustomMetricFactory>());
         });
         services.TryAddSingleton(provider => new KestrelConnections(provider.GetService<IMeterFactory>()));
         services.TryAddSingleton<MetricsEndpointState>();

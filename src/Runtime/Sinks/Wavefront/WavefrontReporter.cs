@@ -22,6 +22,7 @@ internal sealed class WavefrontReporter : PeriodicReporter
     private InstrumentReader? reader;
     private WavefrontReportBuilder? builder;
     private WavefrontSender? sender;
+    private CustomMetricLines? custom;
 
     // The services, not the sender: with Wavefront off the sender (and its transport) is never built.
     public WavefrontReporter(IOptions<InstrumentationOptions> options, IServiceProvider services, InstrumentRegistry registry, ILogger<WavefrontReporter> logger)
@@ -42,6 +43,7 @@ internal sealed class WavefrontReporter : PeriodicReporter
         reader = registry.CreateReader();
         reader.Read(); // Deltas count from here.
         builder = new WavefrontReportBuilder(options, now);
+        custom = services.GetService<CustomMetricFactory>() is { } metrics ? new CustomMetricLines(options, metrics, now) : null;
         sender.Start();
         Logger.LogInformation("Reporting to {Destination} every {Interval} s.", WavefrontTransport.Destination(options.Wavefront), options.Wavefront.ReportingIntervalSeconds);
     }
@@ -52,6 +54,16 @@ internal sealed class WavefrontReporter : PeriodicReporter
     {
         var now = Time.GetUtcNow();
         builder!.Build(reader!.Read(), now, final, sender!);
+        try
+        {
+            custom?.Build(now, final, sender!);
+        }
+        catch (Exception e)
+        {
+            // The built-in lines are queued already; the health lines below still go.
+            PeriodicReporterLog.ReportFailed(Logger, e, nameof(CustomMetricLines));
+        }
+
         if (options.Wavefront.ReportInternalMetrics)
         {
             sender!.SetStatusLines(HealthLines(now.ToUnixTimeSeconds()));
