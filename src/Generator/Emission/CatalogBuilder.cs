@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
+using Instrumentation.Generator.Parsing.Kinds;
 using Instrumentation.Naming;
 
 namespace Instrumentation.Generator.Emission;
@@ -22,7 +23,7 @@ internal static class CatalogBuilder
 
             foreach (var method in endpoint.Methods)
             {
-                descriptors.Add(EndpointNames.For(parts, method, endpoint.HandlerName));
+                descriptors.Add(KindCatalogNames.For(endpoint.Kind, parts, method, endpoint.HandlerName));
             }
         }
 
