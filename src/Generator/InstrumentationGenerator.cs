@@ -64,14 +64,14 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
             .Where(RazorFileParser.IsRazorFile)
             .Combine(projectDirectory)
             .Select(static (input, cancellationToken) => RazorFileParser.Parse(input.Left, input.Right, cancellationToken))
-            .WithTrackingName(TrackingNames.RazorFiles)
-            .CollectNonNull();
+            .CollectNonNull()
+            .WithTrackingName(TrackingNames.RazorFiles);
         var razorClasses = context.SyntaxProvider
             .CreateSyntaxProvider(
                 RazorClassParser.IsCandidate,
                 static (syntax, cancellationToken) => RazorClassParser.Parse((ClassDeclarationSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
-            .WithTrackingName(TrackingNames.RazorClasses)
-            .CollectNonNull();
+            .CollectNonNull()
+            .WithTrackingName(TrackingNames.RazorClasses);
 
         var catalog = minimalApis
             .Combine(controllers)

@@ -15,10 +15,10 @@ internal static class TrackingNames
     /// <summary>Each <c>MapControllers</c>-style call parsed.</summary>
     public const string ControllerMappings = nameof(ControllerMappings);
 
-    /// <summary>Each <c>.cshtml</c>/<c>.razor</c> file read for its <c>@page</c> (null for files without one).</summary>
+    /// <summary>The <c>.cshtml</c>/<c>.razor</c> files with a <c>@page</c>, collected (named after collecting, so it exists without any).</summary>
     public const string RazorFiles = nameof(RazorFiles);
 
-    /// <summary>Each page model or component class parsed.</summary>
+    /// <summary>The page model and component classes, collected.</summary>
     public const string RazorClasses = nameof(RazorClasses);
 
     /// <summary>Whether <c>[assembly: Instrumented]</c> is present.</summary>

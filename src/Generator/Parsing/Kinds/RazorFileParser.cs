@@ -66,7 +66,7 @@ internal static class RazorFileParser
         var name = System.IO.Path.GetFileNameWithoutExtension(path);
         if (!isPage)
         {
-            return new RazorFileSpec(EndpointKind.Component, path, name, routes.Where(route => route.Length > 0).ToEquatableArray(), null, choice);
+            return new RazorFileSpec(EndpointKind.Component, path, name, routes.Where(route => route.Length > 0).ToEquatableArray(), null, choice, Folder(relative));
         }
 
         if (PagePath(relative) is not { } pagePath)
@@ -74,8 +74,11 @@ internal static class RazorFileParser
             return null; // a .cshtml with @page outside any pages root: MVC does not route it
         }
 
-        return new RazorFileSpec(EndpointKind.Page, path, pagePath, new[] { routes[0] }.ToEquatableArray(), model, choice);
+        return new RazorFileSpec(EndpointKind.Page, path, pagePath, new[] { routes[0] }.ToEquatableArray(), model, choice, Folder(relative));
     }
+
+    private static string Folder(string relative) =>
+        relative.LastIndexOf('/') is var slash and > 0 ? relative.Substring(0, slash) : string.Empty;
 
     /// <summary>The path relative to the project, '/' separated; from the last pages root when the project is unknown.</summary>
     private static string Relative(string path, string? projectDirectory)
@@ -124,10 +127,12 @@ internal static class RazorFileParser
 /// <param name="Routes">A page's one <c>@page</c> route (empty when it has none); a component's routes.</param>
 /// <param name="ModelName">The <c>@model</c> type as written.</param>
 /// <param name="Choice">What an <c>@attribute</c> marker says.</param>
+/// <param name="Folder">The file's folder relative to the project (<c>Pages/Orders</c>), which Razor's namespaces follow.</param>
 internal sealed record RazorFileSpec(
     EndpointKind Kind,
     string FilePath,
     string Name,
     EquatableArray<string> Routes,
     string? ModelName,
-    InstrumentationChoice Choice);
+    InstrumentationChoice Choice,
+    string Folder);

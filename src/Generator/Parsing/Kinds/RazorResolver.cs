@@ -75,9 +75,10 @@ internal static class RazorResolver
     }
 
     /// <summary>
-    /// The page's model: its code-behind class (<c>X.cshtml.cs</c>) when that is the <c>@model</c>, else the one page
-    /// model class the <c>@model</c> name designates (many pages have an <c>IndexModel</c>, so the name alone is a
-    /// last resort).
+    /// The page's model: its code-behind class (<c>X.cshtml.cs</c>) when that is the <c>@model</c>, else the page model
+    /// class the <c>@model</c> name designates. Many pages have an <c>IndexModel</c>: a simple name resolves, as in the
+    /// page's generated code, in the namespace Razor gives the page, which ends with the page's folders
+    /// (<c>Shop.Pages.Orders</c> for <c>Pages/Orders</c>), so the candidate whose namespace ends with most of them wins.
     /// </summary>
     private static RazorClassSpec? ModelOf(RazorFileSpec page, ImmutableArray<RazorClassSpec> classes)
     {
@@ -88,9 +89,29 @@ internal static class RazorResolver
 
         var simple = written.Substring(written.LastIndexOf('.') + 1);
         var models = classes.Where(type => type.Kind == EndpointKind.Page && type.Name == simple).ToList();
-        return models.FirstOrDefault(type => PathEquals(type.FilePath, page.FilePath + ".cs"))
-            ?? models.FirstOrDefault(type => type.FullName == written || type.FullName.EndsWith("." + written, StringComparison.Ordinal))
-            ?? (models.Count == 1 ? models[0] : null);
+        if (models.FirstOrDefault(type => PathEquals(type.FilePath, page.FilePath + ".cs")) is { } codeBehind)
+        {
+            return codeBehind;
+        }
+
+        var named = written.Contains('.') ? models.Where(type => type.FullName == written || type.FullName.EndsWith("." + written, StringComparison.Ordinal)).ToList() : models;
+        var folders = page.Folder.Split(new[] { '/' }, StringSplitOptions.RemoveEmptyEntries);
+        return named
+            .OrderByDescending(type => TrailingMatches(type.FullName.Substring(0, Math.Max(0, type.FullName.Length - type.Name.Length - 1)).Split('.'), folders))
+            .ThenBy(type => type.FullName, StringComparer.Ordinal)
+            .FirstOrDefault();
+    }
+
+    private static int TrailingMatches(string[] namespaceParts, string[] folders)
+    {
+        var count = 0;
+        while (count < namespaceParts.Length && count < folders.Length
+            && string.Equals(namespaceParts[namespaceParts.Length - 1 - count], folders[folders.Length - 1 - count], StringComparison.OrdinalIgnoreCase))
+        {
+            count++;
+        }
+
+        return count;
     }
 
     private static bool PathEquals(string x, string y) =>
