@@ -161,4 +161,29 @@ public class KindEndpointTests
         Assert.Contains(result.Endpoints, endpoint => endpoint.Template == "/internal/ready" && endpoint.IsInstrumented);
         Assert.Contains(result.Endpoints, endpoint => endpoint.Template == "/healthz" && !endpoint.IsInstrumented);
     }
+
+    [Fact]
+    public void AspNetCores_own_opt_out_of_http_metrics_counts_as_not_instrumented()
+    {
+        var result = GeneratorHarness.Run("""
+            [assembly: Instrumented]
+
+            public static class Setup
+            {
+                [Microsoft.AspNetCore.Http.DisableHttpMetrics]
+                public static string Quiet() => "quiet";
+
+                public static void Map(WebApplication app)
+                {
+                    app.MapGet("/by-attribute", Quiet);
+                    app.MapGet("/by-convention", () => "quiet").DisableHttpMetrics();
+                    app.MapGet("/measured", () => "loud");
+                }
+            }
+            """);
+
+        Assert.False(Assert.Single(result.Endpoints, endpoint => endpoint.Template == "/by-attribute").IsInstrumented);
+        Assert.False(Assert.Single(result.Endpoints, endpoint => endpoint.Template == "/by-convention").IsInstrumented);
+        Assert.True(Assert.Single(result.Endpoints, endpoint => endpoint.Template == "/measured").IsInstrumented);
+    }
 }
