@@ -1,7 +1,7 @@
+using System.Reflection;
 using System.Text.Json;
 using Instrumentation.Prometheus.Tests;
 using Instrumentation.TestSupport;
-using Instrumentation.Tests.Shared;
 
 namespace Instrumentation.EndpointKinds.Tests;
 
@@ -31,7 +31,10 @@ public sealed class KindsApp : IAsyncLifetime
             await File.WriteAllTextAsync(Path.Combine(extra, $"file{i}.txt"), $"file {i}");
         }
 
-        var output = RepositoryPaths.Combine("tests", "Instrumentation.EndpointKinds.App", "bin", Configuration, "net10.0");
+        var application = typeof(KindsApp).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+            .Single(attribute => attribute.Key == "KindsApp").Value!;
+        Assert.True(File.Exists(application), $"The endpoint-kinds app is not built at {application}.");
+        var output = Path.GetDirectoryName(application)!;
         var port = FreePort.Next();
         process = ExternalProcess.Start(
             "env",
@@ -39,7 +42,7 @@ public sealed class KindsApp : IAsyncLifetime
                 "ASPNETCORE_ENVIRONMENT=Development",
                 "Kinds__ExtraFiles=" + extra,
                 "dotnet",
-                Path.Combine(output, "Instrumentation.EndpointKinds.App.dll"),
+                application,
                 "--urls",
                 $"http://127.0.0.1:{port}",
             ],
@@ -65,12 +68,6 @@ public sealed class KindsApp : IAsyncLifetime
         Directory.Delete(folder, recursive: true);
         return Task.CompletedTask;
     }
-
-#if DEBUG
-    private const string Configuration = "Debug";
-#else
-    private const string Configuration = "Release";
-#endif
 }
 
 public sealed record EndpointRow(string DisplayName, string Pattern, bool Instrumented);
