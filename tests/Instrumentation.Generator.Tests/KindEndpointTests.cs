@@ -186,4 +186,32 @@ public class KindEndpointTests
         Assert.False(Assert.Single(result.Endpoints, endpoint => endpoint.Template == "/by-convention").IsInstrumented);
         Assert.True(Assert.Single(result.Endpoints, endpoint => endpoint.Template == "/measured").IsInstrumented);
     }
+
+    [Fact]
+    public void The_identity_api_is_catalogued_endpoint_by_endpoint_under_its_group()
+    {
+        var result = GeneratorHarness.Run("""
+            public static class Setup
+            {
+                public static void Map(WebApplication app) =>
+                    app.MapGroup("/account").MapIdentityApi<Microsoft.AspNetCore.Identity.IdentityUser>().Instrumented();
+            }
+            """);
+
+        result.AssertLines(
+        [
+            "account.confirmEmail GET /account/confirmEmail identity",
+            "account.forgotPassword POST /account/forgotPassword identity",
+            "account.login POST /account/login identity",
+            "account.manage.2fa POST /account/manage/2fa identity",
+            "account.manage.info GET /account/manage/info identity",
+            "account.manage.info POST /account/manage/info identity",
+            "account.refresh POST /account/refresh identity",
+            "account.register POST /account/register identity",
+            "account.resendConfirmationEmail POST /account/resendConfirmationEmail identity",
+            "account.resetPassword POST /account/resetPassword identity",
+        ]);
+        Assert.All(result.Entries, entry => Assert.Equal("identity", entry.Names.Kind));
+        Assert.True(Assert.Single(result.Endpoints).IsInstrumented);
+    }
 }

@@ -21,9 +21,9 @@ internal static class CatalogBuilder
                 continue;
             }
 
-            foreach (var method in endpoint.Methods)
+            foreach (var names in KindCatalogNames.For(endpoint, parts))
             {
-                descriptors.Add(KindCatalogNames.For(endpoint.Kind, parts, method, endpoint.HandlerName));
+                descriptors.Add(names);
             }
         }
 

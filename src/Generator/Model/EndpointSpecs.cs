@@ -43,7 +43,10 @@ internal enum InstrumentationChoice
 /// method that maps a known endpoint (<c>MapHealthChecks</c>, <c>MapOpenApi</c>, <c>MapFallback*</c>,
 /// <c>MapStaticAssets</c>, <c>UseStaticFiles</c>: Parsing/Kinds/FrameworkMappings).
 /// </summary>
-/// <param name="Template">The full template including group prefixes; null unless <paramref name="Status"/> is resolved.</param>
+/// <param name="Template">
+/// The full template including group prefixes; null unless <paramref name="Status"/> is resolved. For the identity
+/// API, the prefix its endpoints are mapped under (the catalog expands them).
+/// </param>
 /// <param name="HandlerName">Method or local function name; null for a lambda, which is named after method and template.</param>
 /// <param name="Choice">The effective choice of the groups, handler attributes and endpoint conventions, innermost last.</param>
 /// <param name="Kind">What the call maps.</param>

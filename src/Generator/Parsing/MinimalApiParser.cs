@@ -51,7 +51,7 @@ internal static class MinimalApiParser
 
         var patternArgument = framework is null ? KnownSymbols.Argument(invocation, "pattern") : framework.Pattern;
         var receiver = KnownSymbols.Receiver(invocation);
-        if ((patternArgument is null && framework?.FixedTemplate is null) || receiver is null)
+        if ((patternArgument is null && framework?.FixedTemplate is null && framework?.UnderGroupPrefix != true) || receiver is null)
         {
             return null;
         }
@@ -62,7 +62,12 @@ internal static class MinimalApiParser
 
         string? template = null;
         TemplateStatus status;
-        if (framework?.FixedTemplate is { } fixedTemplate)
+        if (framework is { UnderGroupPrefix: true })
+        {
+            template = group.Prefix is null ? null : RouteNaming.NormalizeTemplate(group.Prefix);
+            status = group.Prefix is null ? TemplateStatus.UnresolvedGroupPrefix : TemplateStatus.Resolved;
+        }
+        else if (framework?.FixedTemplate is { } fixedTemplate)
         {
             // One series whatever the group or pattern: the template is the kind's own.
             template = fixedTemplate;

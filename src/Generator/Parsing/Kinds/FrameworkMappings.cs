@@ -17,13 +17,20 @@ internal static class FrameworkMappings
 
     /// <summary>The method names looked at, for the syntax-only candidate test.</summary>
     public static bool IsCandidateName(string name) =>
-        name is "MapHealthChecks" or "MapOpenApi" or "MapStaticAssets" or "UseStaticFiles"
+        name is "MapHealthChecks" or "MapOpenApi" or "MapStaticAssets" or "UseStaticFiles" or "MapIdentityApi"
         || name.StartsWith("MapFallback", StringComparison.Ordinal);
 
     /// <summary>What a call maps, or null when it is none of these framework calls.</summary>
     public static FrameworkMapping? Describe(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
+        if (method.Name == "MapIdentityApi" && KnownSymbols.Is(method.ContainingType, KnownSymbols.RoutingNamespace, "IdentityApiEndpointRouteBuilderExtensions"))
+        {
+            // Maps a known set of endpoints under the group it is called on: the endpoint model carries that prefix,
+            // and the catalog expands it (IdentityApi.Endpoints).
+            return new FrameworkMapping(EndpointKind.Identity, null, null, IdentityApi.Methods, EndpointKinds.Identity) { UnderGroupPrefix = true };
+        }
+
         if (!KnownSymbols.IsNamespace(method.ContainingType?.ContainingNamespace, KnownSymbols.BuilderNamespace))
         {
             return null;
@@ -58,4 +65,36 @@ internal static class FrameworkMappings
 
 /// <param name="Pattern">The call's pattern argument (a default value included), when its template comes from it.</param>
 /// <param name="FixedTemplate">The template of a kind measured as one series whatever it serves (<c>/{fallback}</c>).</param>
-internal sealed record FrameworkMapping(EndpointKind Kind, IArgumentOperation? Pattern, string? FixedTemplate, HttpMethodSet Methods, string Handler);
+internal sealed record FrameworkMapping(EndpointKind Kind, IArgumentOperation? Pattern, string? FixedTemplate, HttpMethodSet Methods, string Handler)
+{
+    /// <summary>The call maps several endpoints under the group it is called on; the template is that group's prefix.</summary>
+    public bool UnderGroupPrefix { get; init; }
+}
+
+/// <summary>
+/// The endpoints <c>MapIdentityApi&lt;TUser&gt;()</c> maps (ASP.NET Core 10), relative to the group it is called on. The
+/// framework maps them inside the call, so the generator knows them from this list; the endpoint-kinds proof checks
+/// the list against the live endpoint table (none of them may be named at startup).
+/// </summary>
+internal static class IdentityApi
+{
+    public static readonly (string Template, string Method)[] Endpoints =
+    [
+        ("/register", "POST"),
+        ("/login", "POST"),
+        ("/refresh", "POST"),
+        ("/confirmEmail", "GET"),
+        ("/resendConfirmationEmail", "POST"),
+        ("/forgotPassword", "POST"),
+        ("/resetPassword", "POST"),
+        ("/manage/2fa", "POST"),
+        ("/manage/info", "GET"),
+        ("/manage/info", "POST"),
+    ];
+
+    public static readonly HttpMethodSet Methods = new(new[] { "GET", "POST" }.ToEquatableArray());
+
+    /// <summary>The endpoints under a prefix (<c>/account</c>, or <c>/</c> for none), as (template, method).</summary>
+    public static IEnumerable<(string Template, string Method)> Under(string prefix) =>
+        Endpoints.Select(endpoint => (RouteNaming.NormalizeTemplate(prefix == "/" ? endpoint.Template : RouteNaming.CombineGroupPrefix(prefix, endpoint.Template)), endpoint.Method));
+}
