@@ -18,6 +18,7 @@ public class KindDiagnosticsTests
         app.MapHealthChecks("/live").NotInstrumented();
         app.MapHealthChecks("/ready").Instrumented();
         app.{|INSTR001:MapFallbackToFile|}("index.html");
+        app.MapGroup("/account").{|INSTR001:MapIdentityApi<Microsoft.AspNetCore.Identity.IdentityUser>|}();
         app.MapRazorPages();
         app.Run();
         """;
@@ -87,6 +88,7 @@ public class KindDiagnosticsTests
         Assert.Contains(messages, message => message.StartsWith("Page '/Details' (/Details/{id:int})", StringComparison.Ordinal));
         Assert.Contains(messages, message => message.StartsWith("Component 'Counter' (/counter)", StringComparison.Ordinal));
         Assert.Contains(messages, message => message.StartsWith("Endpoint '/healthz (any method)' (health)", StringComparison.Ordinal));
+        Assert.Contains(messages, message => message.StartsWith("Endpoint 'GET,POST /account' (identity)", StringComparison.Ordinal));
     }
 
     [Fact]
