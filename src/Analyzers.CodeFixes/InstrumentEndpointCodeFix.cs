@@ -10,7 +10,8 @@ namespace Instrumentation.Analyzers.CodeFixes;
 
 /// <summary>
 /// Fixes INSTR001: <c>[Instrumented]</c> on the controller (first, so one fix covers its other actions) or on the action;
-/// <c>.Instrumented()</c> appended to a minimal API's MapX call. Adds <c>using Instrumentation;</c> when it is missing.
+/// <c>.Instrumented()</c> appended to a minimal API's or a framework's MapX call; <c>[Instrumented]</c> on a page model
+/// or component class. Adds <c>using Instrumentation;</c> when it is missing.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InstrumentEndpointCodeFix)), Shared]
 public sealed class InstrumentEndpointCodeFix : CodeFixProvider
@@ -18,6 +19,7 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
     public const string ControllerKey = "INSTR001.InstrumentController";
     public const string ActionKey = "INSTR001.InstrumentAction";
     public const string EndpointKey = "INSTR001.InstrumentEndpoint";
+    public const string ClassKey = "INSTR001.InstrumentClass";
 
     private const string InstrumentationNamespace = "Instrumentation";
     private const string AttributeName = "Instrumented";
@@ -63,6 +65,15 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
                         ActionKey),
                     diagnostic);
             }
+            else if (ClassNamed(root, diagnostic) is { } type)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        $"Add [Instrumented] to {type.Identifier.ValueText}",
+                        async cancellationToken => await FixAsync(document, single, ClassKey, cancellationToken).ConfigureAwait(false) ?? document,
+                        ClassKey),
+                    diagnostic);
+            }
             else if (MapCall(root, diagnostic) is not null)
             {
                 context.RegisterCodeFix(
@@ -82,6 +93,16 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
         return root.FindNode(span, getInnermostNodeForTie: true).FirstAncestorOrSelf<MethodDeclarationSyntax>() is { } method
             && method.Identifier.Span == span
                 ? method
+                : null;
+    }
+
+    /// <summary>The class whose name the diagnostic is on: a page model, or a component class.</summary>
+    private static ClassDeclarationSyntax? ClassNamed(SyntaxNode root, Diagnostic diagnostic)
+    {
+        var span = diagnostic.Location.SourceSpan;
+        return root.FindNode(span, getInnermostNodeForTie: true).FirstAncestorOrSelf<ClassDeclarationSyntax>() is { } type
+            && type.Identifier.Span == span
+                ? type
                 : null;
     }
 
@@ -111,6 +132,7 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
                 ControllerKey => Action(root, diagnostic)?.Parent as ClassDeclarationSyntax,
                 ActionKey => Action(root, diagnostic),
                 EndpointKey => MapCall(root, diagnostic),
+                ClassKey => ClassNamed(root, diagnostic),
                 _ => null,
             };
             if (target is not null)

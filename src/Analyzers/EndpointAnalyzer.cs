@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
+using Instrumentation.Analyzers.Kinds;
 using Instrumentation.Analyzers.Locations;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
@@ -42,7 +43,10 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
                 return;
             }
 
-            var session = new Session(start.Compilation, RequestDelegateGeneratorOn(start.Options.AnalyzerConfigOptionsProvider.GlobalOptions));
+            var session = new Session(
+                start.Compilation,
+                RequestDelegateGeneratorOn(start.Options.AnalyzerConfigOptionsProvider.GlobalOptions),
+                RazorEndpointReports.From(start.Options, start.CancellationToken));
             start.RegisterSyntaxNodeAction(session.AnalyzeInvocation, SyntaxKind.InvocationExpression);
             start.RegisterSyntaxNodeAction(session.AnalyzeClass, SyntaxKind.ClassDeclaration);
             start.RegisterSymbolAction(session.AnalyzeSymbol, SymbolKind.NamedType, SymbolKind.Method);
@@ -58,7 +62,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
         options.TryGetValue(key, out var value) && string.Equals(value?.Trim(), "true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>What one compilation's analysis gathers; the whole-program diagnostics are reported at its end.</summary>
-    private sealed class Session(Compilation compilation, bool requestDelegateGeneratorOn)
+    private sealed class Session(Compilation compilation, bool requestDelegateGeneratorOn, RazorEndpointReports razor)
     {
         private readonly bool assemblyInstrumented =
             InstrumentationChoices.FromAttributes(compilation.Assembly.GetAttributes()) == InstrumentationChoice.Instrumented;
@@ -124,7 +128,8 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
                     break;
             }
 
-            if (requestDelegateGeneratorOn)
+            // The framework's own mapping calls (MapHealthChecks...) have no handler the Request Delegate Generator replaces.
+            if (requestDelegateGeneratorOn && endpoint.Kind == EndpointKind.MinimalApi)
             {
                 context.ReportDiagnostic(Diagnostic.Create(DiagDescriptors.RequestDelegateGenerator, name.GetLocation(), name.Identifier.ValueText));
             }
@@ -133,6 +138,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
         public void AnalyzeClass(SyntaxNodeAnalysisContext context)
         {
             var declaration = (ClassDeclarationSyntax)context.Node;
+            razor.AnalyzeClass(declaration, context.SemanticModel, context.CancellationToken);
             if (!ControllerParser.IsCandidate(declaration, context.CancellationToken)
                 || ControllerParser.ParseWithSites(declaration, context.SemanticModel, context.CancellationToken) is not (var controller, var actionLocations))
             {
@@ -210,6 +216,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
             if (!assemblyInstrumented)
             {
                 ReportNotInstrumented(endpoints, minimal, controllerSpecs, mappingSpecs, ReportOnce);
+                razor.ReportNotInstrumented(ReportOnce);
             }
 
             foreach (var finding in NameFindings.Find(endpoints.Where(endpoint => endpoint.IsInstrumented)))
@@ -247,7 +254,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
             {
                 var routes = string.Join(", ", group.Select(RouteDisplay).Distinct(StringComparer.Ordinal));
                 var first = group.First();
-                if (first.Kind == EndpointKind.MinimalApi)
+                if (first.Kind != EndpointKind.ControllerAction)
                 {
                     var location = mapNames.TryGetValue(first.Location, out var name) ? name : locator.Locate(first.Location);
                     var handler = first.HandlerName is null ? string.Empty : $" ({first.HandlerName})";
@@ -275,7 +282,10 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
             switch (use.Symbol)
             {
                 case INamedTypeSymbol type:
-                    if (ControllerParser.IsController(type) || controllerBases.ContainsKey(type.OriginalDefinition) || MayBeControllerBase(type))
+                    // Page models and components carry their class attributes into their endpoints' metadata too.
+                    if (ControllerParser.IsController(type) || controllerBases.ContainsKey(type.OriginalDefinition) || MayBeControllerBase(type)
+                        || KnownSymbols.IsOrDerivesFrom(type, "Microsoft.AspNetCore.Mvc.RazorPages", "PageModel")
+                        || KnownSymbols.IsOrDerivesFrom(type, "Microsoft.AspNetCore.Components", "ComponentBase"))
                     {
                         return null;
                     }

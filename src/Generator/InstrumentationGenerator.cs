@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using Instrumentation.Generator.Emission;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
+using Instrumentation.Generator.Parsing.Kinds;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
@@ -56,15 +57,34 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
             .Select(static (found, _) => found.Contains(true))
             .WithTrackingName(TrackingNames.AssemblyInstrumented);
 
+        // Razor Pages and components: their directives from the .cshtml/.razor files, their classes from the syntax.
+        var projectDirectory = context.AnalyzerConfigOptionsProvider
+            .Select(static (options, _) => options.GlobalOptions.TryGetValue("build_property.projectdir", out var directory) ? directory : null);
+        var razorFiles = context.AdditionalTextsProvider
+            .Where(RazorFileParser.IsRazorFile)
+            .Combine(projectDirectory)
+            .Select(static (input, cancellationToken) => RazorFileParser.Parse(input.Left, input.Right, cancellationToken))
+            .CollectNonNull()
+            .WithTrackingName(TrackingNames.RazorFiles);
+        var razorClasses = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                RazorClassParser.IsCandidate,
+                static (syntax, cancellationToken) => RazorClassParser.Parse((ClassDeclarationSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
+            .CollectNonNull()
+            .WithTrackingName(TrackingNames.RazorClasses);
+
         var catalog = minimalApis
             .Combine(controllers)
             .Combine(controllerMappings)
             .Combine(assemblyInstrumented)
-            .Select(static (inputs, _) => EndpointResolver.Resolve(
-                inputs.Left.Left.Left,
-                inputs.Left.Left.Right,
-                inputs.Left.Right,
-                inputs.Right))
+            .Combine(razorFiles.Combine(razorClasses))
+            .Select(static (inputs, _) => RazorResolver.Merge(
+                EndpointResolver.Resolve(
+                    inputs.Left.Left.Left.Left,
+                    inputs.Left.Left.Left.Right,
+                    inputs.Left.Left.Right,
+                    inputs.Left.Right),
+                RazorResolver.Resolve(inputs.Right.Left, inputs.Right.Right, inputs.Left.Right)))
             .WithTrackingName(TrackingNames.Endpoints)
             .Select(static (endpoints, _) => CatalogBuilder.Build(endpoints))
             .WithTrackingName(TrackingNames.Catalog);

@@ -15,6 +15,12 @@ internal static class TrackingNames
     /// <summary>Each <c>MapControllers</c>-style call parsed.</summary>
     public const string ControllerMappings = nameof(ControllerMappings);
 
+    /// <summary>The <c>.cshtml</c>/<c>.razor</c> files with a <c>@page</c>, collected (named after collecting, so it exists without any).</summary>
+    public const string RazorFiles = nameof(RazorFiles);
+
+    /// <summary>The page model and component classes, collected.</summary>
+    public const string RazorClasses = nameof(RazorClasses);
+
     /// <summary>Whether <c>[assembly: Instrumented]</c> is present.</summary>
     public const string AssemblyInstrumented = nameof(AssemblyInstrumented);
 
@@ -24,5 +30,5 @@ internal static class TrackingNames
     /// <summary>What the catalog will hold.</summary>
     public const string Catalog = nameof(Catalog);
 
-    public static readonly string[] All = [MinimalApis, Controllers, ControllerMappings, AssemblyInstrumented, Endpoints, Catalog];
+    public static readonly string[] All = [MinimalApis, Controllers, ControllerMappings, RazorFiles, RazorClasses, AssemblyInstrumented, Endpoints, Catalog];
 }

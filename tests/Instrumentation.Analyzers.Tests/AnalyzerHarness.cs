@@ -61,12 +61,16 @@ internal static partial class AnalyzerHarness
         return CSharpCompilation.Create("AnalyzerInput", trees, References, CompilationOptions(kind));
     }
 
-    /// <summary>Runs every analyzer; <paramref name="buildProperties"/> are MSBuild properties the project exposes to them.</summary>
-    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(Compilation compilation, IReadOnlyDictionary<string, string>? buildProperties = null)
+    /// <summary>
+    /// Runs every analyzer; <paramref name="buildProperties"/> are MSBuild properties the project exposes to them,
+    /// <paramref name="additionalFiles"/> what a Razor SDK project passes them (<c>.cshtml</c>, <c>.razor</c>).
+    /// </summary>
+    public static async Task<ImmutableArray<Diagnostic>> AnalyzeAsync(
+        Compilation compilation, IReadOnlyDictionary<string, string>? buildProperties = null, IEnumerable<AdditionalText>? additionalFiles = null)
     {
         var errors = compilation.GetDiagnostics().Where(diagnostic => diagnostic.Severity == DiagnosticSeverity.Error).ToList();
         Assert.True(errors.Count == 0, "The snippet does not compile:\n" + string.Join("\n", errors));
-        var options = new AnalyzerOptions([], new BuildProperties(buildProperties ?? new Dictionary<string, string>()));
+        var options = new AnalyzerOptions([.. additionalFiles ?? []], new BuildProperties(buildProperties ?? new Dictionary<string, string>()));
         var analysis = compilation.WithAnalyzers(Analyzers, options);
         var diagnostics = await analysis.GetAnalyzerDiagnosticsAsync();
         var failures = (await analysis.GetAllDiagnosticsAsync()).Where(diagnostic => diagnostic.Id == "AD0001").ToList();
@@ -113,6 +117,14 @@ internal static partial class AnalyzerHarness
     {
         var line = text[..span.Start].Count(c => c == '\n') + 1;
         return $"line {line} [{text.Substring(span.Start, span.Length)}]";
+    }
+
+    /// <summary>An additional file held in memory.</summary>
+    public sealed class InMemoryFile(string path, string text) : AdditionalText
+    {
+        public override string Path => path;
+
+        public override SourceText GetText(CancellationToken cancellationToken = default) => SourceText.From(text);
     }
 
     /// <summary>MSBuild properties as the compiler passes them to analyzers: <c>build_property.Name</c> global options.</summary>

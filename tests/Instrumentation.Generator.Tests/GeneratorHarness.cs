@@ -40,9 +40,10 @@ internal static class GeneratorHarness
             new CSharpCompilationOptions(kind, nullableContextOptions: NullableContextOptions.Enable));
     }
 
-    public static GeneratorDriver CreateDriver() =>
+    public static GeneratorDriver CreateDriver(IEnumerable<AdditionalText>? additionalFiles = null) =>
         CSharpGeneratorDriver.Create(
             [new InstrumentationGenerator().AsSourceGenerator()],
+            additionalTexts: additionalFiles?.ToImmutableArray() ?? [],
             parseOptions: ParseOptions,
             driverOptions: new GeneratorDriverOptions(IncrementalGeneratorOutputKind.None, trackIncrementalGeneratorSteps: true));
 
@@ -76,9 +77,13 @@ internal static class GeneratorHarness
     /// <summary>Runs the generator and requires both input and output compilations to be free of errors.</summary>
     public static Result Run(params string[] sources) => Run(Compile(sources));
 
-    public static Result Run(Compilation compilation)
+    /// <summary>Runs the generator with additional files (a Razor SDK project's <c>.cshtml</c> and <c>.razor</c> files).</summary>
+    public static Result Run(IEnumerable<(string Path, string Text)> additionalFiles, params string[] sources) =>
+        Run(Compile(sources), additionalFiles.Select(file => (AdditionalText)new InMemoryAdditionalText(file.Path, file.Text)));
+
+    public static Result Run(Compilation compilation, IEnumerable<AdditionalText>? additionalFiles = null)
     {
-        var driver = CreateDriver().RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
+        var driver = CreateDriver(additionalFiles).RunGeneratorsAndUpdateCompilation(compilation, out var output, out var generatorDiagnostics);
         Assert.Empty(generatorDiagnostics);
         AssertNoErrors(compilation, "input");
         AssertNoErrors(output, "output");
@@ -102,4 +107,13 @@ internal static class GeneratorHarness
         image.Position = 0;
         return new System.Runtime.Loader.AssemblyLoadContext(compilation.AssemblyName, isCollectible: true).LoadFromStream(image);
     }
+}
+
+/// <summary>An additional file held in memory.</summary>
+internal sealed class InMemoryAdditionalText(string path, string text) : AdditionalText
+{
+    public override string Path => path;
+
+    public override Microsoft.CodeAnalysis.Text.SourceText GetText(CancellationToken cancellationToken = default) =>
+        Microsoft.CodeAnalysis.Text.SourceText.From(text);
 }

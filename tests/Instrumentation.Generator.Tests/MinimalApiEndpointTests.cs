@@ -155,7 +155,6 @@ public class MinimalApiEndpointTests
                     router.MapGet("/fake", () => "x");
                     router.Map("/fake2", () => "x");
                     app.Map("/branch", (IApplicationBuilder branch) => { });
-                    app.MapFallback(() => "fallback");
                     app.MapGet("/real", () => "x");
                 }
             }

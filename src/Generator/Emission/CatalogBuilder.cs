@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
+using Instrumentation.Generator.Parsing.Kinds;
 using Instrumentation.Naming;
 
 namespace Instrumentation.Generator.Emission;
@@ -20,9 +21,9 @@ internal static class CatalogBuilder
                 continue;
             }
 
-            foreach (var method in endpoint.Methods)
+            foreach (var names in KindCatalogNames.For(endpoint, parts))
             {
-                descriptors.Add(EndpointNames.For(parts, method, endpoint.HandlerName));
+                descriptors.Add(names);
             }
         }
 

@@ -29,7 +29,7 @@ internal static class CatalogEmitter
             writer.Line(
                 "internal static readonly " + DescriptorType + " " + entry.FieldName + " = new(" +
                 Literal(names.Entity) + ", " + Literal(names.Template) + ", " + Literal(names.Method) + ", " + Literal(names.Handler) + ", " +
-                Literal(names.WavefrontEntity) + ", " + Literal(names.GraphiteRoute) + ");");
+                Literal(names.WavefrontEntity) + ", " + Literal(names.GraphiteRoute) + ", " + Literal(names.Kind) + ");");
         }
 
         writer.Line()

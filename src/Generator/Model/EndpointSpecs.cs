@@ -16,10 +16,18 @@ internal enum TemplateStatus
     InvalidTemplate,
 }
 
+/// <summary>What maps an endpoint; each maps to one of the shared <c>EndpointKinds</c> (Parsing/Kinds/KindCatalogNames).</summary>
 internal enum EndpointKind
 {
     MinimalApi,
     ControllerAction,
+    Page,
+    Component,
+    HealthCheck,
+    OpenApi,
+    Identity,
+    Fallback,
+    StaticAssets,
 }
 
 /// <summary>What the code says about instrumenting something, before precedence between levels is applied.</summary>
@@ -30,16 +38,25 @@ internal enum InstrumentationChoice
     NotInstrumented,
 }
 
-/// <summary>One <c>MapGet</c>/<c>MapPost</c>/.../<c>Map</c>/<c>MapMethods</c> call.</summary>
-/// <param name="Template">The full template including group prefixes; null unless <paramref name="Status"/> is resolved.</param>
+/// <summary>
+/// One <c>MapGet</c>/<c>MapPost</c>/.../<c>Map</c>/<c>MapMethods</c> call, or one call of a framework's own mapping
+/// method that maps a known endpoint (<c>MapHealthChecks</c>, <c>MapOpenApi</c>, <c>MapFallback*</c>,
+/// <c>MapStaticAssets</c>, <c>UseStaticFiles</c>: Parsing/Kinds/FrameworkMappings).
+/// </summary>
+/// <param name="Template">
+/// The full template including group prefixes; null unless <paramref name="Status"/> is resolved. For the identity
+/// API, the prefix its endpoints are mapped under (the catalog expands them).
+/// </param>
 /// <param name="HandlerName">Method or local function name; null for a lambda, which is named after method and template.</param>
 /// <param name="Choice">The effective choice of the groups, handler attributes and endpoint conventions, innermost last.</param>
+/// <param name="Kind">What the call maps.</param>
 internal sealed record MinimalApiEndpointSpec(
     string? Template,
     TemplateStatus Status,
     HttpMethodSet Methods,
     string? HandlerName,
-    InstrumentationChoice Choice);
+    InstrumentationChoice Choice,
+    EndpointKind Kind = EndpointKind.MinimalApi);
 
 /// <summary>A controller class and its actions, as MVC's application model would see them.</summary>
 internal sealed record ControllerSpec(string TypeName, string ControllerName, EquatableArray<ActionSpec> Actions);

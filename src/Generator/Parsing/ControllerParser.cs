@@ -110,7 +110,7 @@ internal static class ControllerParser
     }
 
     /// <summary>The most derived class that says anything decides: a base's choice does not outlive a derived class's.</summary>
-    private static InstrumentationChoice ClassChoice(INamedTypeSymbol type)
+    internal static InstrumentationChoice ClassChoice(INamedTypeSymbol type)
     {
         for (var current = type; current is not null; current = current.BaseType)
         {

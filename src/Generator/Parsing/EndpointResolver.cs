@@ -45,7 +45,7 @@ internal static class EndpointResolver
 
     public static EndpointModel ForMinimalApi(MinimalApiEndpointSpec endpoint, bool assemblyInstrumented) =>
         new(
-            EndpointKind.MinimalApi,
+            endpoint.Kind,
             endpoint.Template,
             endpoint.Status,
             RouteNaming.InstrumentedMethods(endpoint.Methods),

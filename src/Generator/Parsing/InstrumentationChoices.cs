@@ -16,6 +16,9 @@ internal static class InstrumentationChoices
     public const string ConventionExtensions = "InstrumentationEndpointConventionBuilderExtensions";
     public const string InstrumentedConvention = "Instrumented";
     public const string NotInstrumentedConvention = "NotInstrumented";
+    public const string DisableHttpMetricsAttribute = "DisableHttpMetricsAttribute";
+    public const string DisableHttpMetricsExtensions = "HttpMetricsEndpointConventionBuilderExtensions";
+    public const string DisableHttpMetricsConvention = "DisableHttpMetrics";
 
     /// <summary>The choice the attributes of one declaration make; when both are present, the later one wins.</summary>
     public static InstrumentationChoice FromAttributes(ImmutableArray<AttributeData> attributes)
@@ -27,8 +30,10 @@ internal static class InstrumentationChoices
             {
                 choice = InstrumentationChoice.Instrumented;
             }
-            else if (KnownSymbols.Is(attribute.AttributeClass, KnownSymbols.InstrumentationNamespace, NotInstrumentedAttribute))
+            else if (KnownSymbols.Is(attribute.AttributeClass, KnownSymbols.InstrumentationNamespace, NotInstrumentedAttribute)
+                || KnownSymbols.Is(attribute.AttributeClass, KnownSymbols.HttpNamespace, DisableHttpMetricsAttribute))
             {
+                // ASP.NET Core's own opt-out of HTTP metrics counts as [NotInstrumented].
                 choice = InstrumentationChoice.NotInstrumented;
             }
         }
@@ -40,6 +45,11 @@ internal static class InstrumentationChoices
     public static InstrumentationChoice FromConvention(IInvocationOperation invocation)
     {
         var method = invocation.TargetMethod;
+        if (method.Name == DisableHttpMetricsConvention && KnownSymbols.Is(method.ContainingType, KnownSymbols.BuilderNamespace, DisableHttpMetricsExtensions))
+        {
+            return InstrumentationChoice.NotInstrumented;
+        }
+
         if (!KnownSymbols.Is(method.ContainingType, KnownSymbols.InstrumentationNamespace, ConventionExtensions))
         {
             return InstrumentationChoice.Unspecified;

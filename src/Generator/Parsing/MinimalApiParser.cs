@@ -1,4 +1,5 @@
 using Instrumentation.Generator.Model;
+using Instrumentation.Generator.Parsing.Kinds;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 using Microsoft.CodeAnalysis.Operations;
@@ -26,7 +27,7 @@ internal static class MinimalApiParser
     // Runs on every node of every edited file, so it looks at syntax only.
     public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
         node is InvocationExpressionSyntax { Expression: MemberAccessExpressionSyntax access }
-        && MappingMethods.ContainsKey(access.Name.Identifier.ValueText);
+        && (MappingMethods.ContainsKey(access.Name.Identifier.ValueText) || FrameworkMappings.IsCandidateName(access.Name.Identifier.ValueText));
 
     public static MinimalApiEndpointSpec? Parse(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken) =>
         ParseWithSite(call, model, cancellationToken)?.Spec;
@@ -37,26 +38,42 @@ internal static class MinimalApiParser
     /// </summary>
     public static (MinimalApiEndpointSpec Spec, SyntaxNode Pattern)? ParseWithSite(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken)
     {
-        if (model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation
-            || !IsEndpointMapping(invocation.TargetMethod))
+        if (model.GetOperation(call, cancellationToken) is not IInvocationOperation invocation)
         {
             return null;
         }
 
-        var patternArgument = KnownSymbols.Argument(invocation, "pattern");
+        var framework = FrameworkMappings.Describe(invocation);
+        if (framework is null && !IsEndpointMapping(invocation.TargetMethod))
+        {
+            return null;
+        }
+
+        var patternArgument = framework is null ? KnownSymbols.Argument(invocation, "pattern") : framework.Pattern;
         var receiver = KnownSymbols.Receiver(invocation);
-        if (patternArgument is null || receiver is null)
+        if ((patternArgument is null && framework?.FixedTemplate is null && framework?.UnderGroupPrefix != true) || receiver is null)
         {
             return null;
         }
 
         var groupChoices = new List<InstrumentationChoice>();
         var group = ResolveGroup(receiver, model, groupChoices, depth: 0, cancellationToken);
-        var pattern = KnownSymbols.ConstantString(patternArgument.Value);
+        var pattern = KnownSymbols.ConstantString(patternArgument?.Value);
 
         string? template = null;
         TemplateStatus status;
-        if (pattern is null)
+        if (framework is { UnderGroupPrefix: true })
+        {
+            template = group.Prefix is null ? null : RouteNaming.NormalizeTemplate(group.Prefix);
+            status = group.Prefix is null ? TemplateStatus.UnresolvedGroupPrefix : TemplateStatus.Resolved;
+        }
+        else if (framework?.FixedTemplate is { } fixedTemplate)
+        {
+            // One series whatever the group or pattern: the template is the kind's own.
+            template = fixedTemplate;
+            status = TemplateStatus.Resolved;
+        }
+        else if (pattern is null)
         {
             status = TemplateStatus.NonConstantPattern;
         }
@@ -74,20 +91,27 @@ internal static class MinimalApiParser
             }
         }
 
-        var handler = ReadHandler(invocation);
+        var handler = framework is null ? ReadHandler(invocation) : new Handler(framework.Handler, InstrumentationChoice.Unspecified);
 
         // Metadata order at run time: group conventions (outermost first), then the handler's attributes, then the
         // endpoint's own conventions.
         var applied = new List<InstrumentationChoice>(groupChoices) { handler.Choice };
         applied.AddRange(BuilderChains.ConventionsAppliedTo(call, model, cancellationToken));
+        if (FrameworkMappings.IsAlwaysMeasured(invocation))
+        {
+            applied.Add(InstrumentationChoice.Instrumented);
+        }
 
         var spec = new MinimalApiEndpointSpec(
             template,
             status,
-            ReadMethods(invocation),
+            framework?.Methods ?? ReadMethods(invocation),
             handler.Name,
-            InstrumentationChoices.Last(applied));
-        return (spec, patternArgument.Syntax);
+            InstrumentationChoices.Last(applied),
+            framework?.Kind ?? EndpointKind.MinimalApi);
+        // A default pattern argument has no syntax of its own: the call stands for it.
+        var site = patternArgument is { IsImplicit: false } ? patternArgument.Syntax : call;
+        return (spec, site);
     }
 
     private static bool IsEndpointMapping(IMethodSymbol method) =>

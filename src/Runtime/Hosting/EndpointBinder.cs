@@ -5,8 +5,9 @@ using Instrumentation.Naming;
 using Instrumentation.Tracing;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Metadata;
-using Microsoft.AspNetCore.Mvc.Controllers;
+using Instrumentation.Hosting.Kinds;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Instrumentation.Hosting;
@@ -24,10 +25,15 @@ internal sealed partial class EndpointBinder
     // Data sources are read more than once (routing, our own binding, endpoint changes): say each thing once.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> reported = new(StringComparer.Ordinal);
 
-    public EndpointBinder(InstrumentRegistry registry, ILogger<EndpointBinder> logger)
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> namedAtStartupEndpoints = new();
+    private readonly Lazy<Assembly?> application;
+    private int summarized;
+
+    public EndpointBinder(InstrumentRegistry registry, ILogger<EndpointBinder> logger, IHostEnvironment? environment = null)
     {
         this.registry = registry;
         this.logger = logger;
+        application = new Lazy<Assembly?>(() => ApplicationAssembly(environment?.ApplicationName));
     }
 
     public Endpoint Bind(Endpoint endpoint)
@@ -37,14 +43,15 @@ internal sealed partial class EndpointBinder
             return endpoint;
         }
 
-        var metadata = route.Metadata.GetMetadata<IInstrumentationMetadata>();
-        if (!(metadata?.Enabled ?? IsAssemblyInstrumented(route)))
+        var kind = EndpointKindRules.Of(route);
+        var metadata = EndpointKindRules.Choice(route.Metadata);
+        if (!(metadata?.Enabled ?? IsAssemblyInstrumented(route, kind)))
         {
             return endpoint;
         }
 
         var parts = RoutePatternParts.Of(route.RoutePattern);
-        var template = RouteNames.Template(parts);
+        var template = EndpointKindRules.CatalogTemplate(route, kind, RouteNames.Template(parts));
         var traced = route.Metadata.GetMetadata<ITracingMetadata>()?.Traced ?? false;
         var declared = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods
             ? methods.Select(HttpMethodNames.Fold).Distinct().ToArray()
@@ -57,7 +64,7 @@ internal sealed partial class EndpointBinder
             var descriptor = EndpointCatalog.Find(template, method);
             if (descriptor is null)
             {
-                descriptor = new RouteDescriptor(EndpointNames.For(parts, method, HandlerMethod(route)?.Name));
+                descriptor = new RouteDescriptor(EndpointKindRules.Names(route, kind, template, parts, method));
                 namedAtStartup = true;
             }
 
@@ -66,13 +73,14 @@ internal sealed partial class EndpointBinder
 
         if (namedAtStartup && reported.TryAdd(route.DisplayName ?? template, true))
         {
-            LogNamedAtStartup(logger, route.DisplayName ?? template, template);
+            namedAtStartupEndpoints.Enqueue(route.DisplayName ?? template);
+            LogNamedAtStartup(logger, route.DisplayName ?? template, kind, byMethod.First(instruments => instruments is not null).Descriptor.Template);
         }
 
         // Methods the endpoint did not declare (a CORS preflight, or anything under Map) fold into one series.
         var other = byMethod[HttpMethodIndex.Other] ?? registry.GetOrCreate(
             EndpointCatalog.Find(template, HttpMethodNames.Other)
-                ?? new RouteDescriptor(EndpointNames.For(parts, HttpMethodNames.Other, HandlerMethod(route)?.Name)),
+                ?? new RouteDescriptor(EndpointKindRules.Names(route, kind, template, parts, HttpMethodNames.Other)),
             metadata,
             traced,
             declared: false);
@@ -94,17 +102,40 @@ internal sealed partial class EndpointBinder
         }
 
         var wrapper = new InstrumentedEndpoint(byMethod, inner, registry);
-        return new RouteEndpoint(wrapper.Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
+        var bound = new RouteEndpoint(wrapper.Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
+        if (EndpointKindRules.MayClearEndpoint(kind))
+        {
+            wrapper.RestoreWhenCleared = bound;
+        }
+
+        return bound;
     }
 
-    private static bool IsAssemblyInstrumented(RouteEndpoint route) =>
-        HandlerMethod(route)?.DeclaringType?.Assembly.IsDefined(typeof(InstrumentedAttribute), inherit: false) ?? false;
+    /// <summary>
+    /// Says, in one line, every endpoint instrumented so far without being known at build time (endpoints a library
+    /// maps, patterns from configuration): INSTR001 could not have reported them. Only when that list grew.
+    /// </summary>
+    public void SummarizeNamedAtStartup()
+    {
+        var named = namedAtStartupEndpoints.ToArray();
+        if (named.Length > 0 && Interlocked.Exchange(ref summarized, named.Length) != named.Length)
+        {
+            LogSummary(logger, named.Length, string.Join(", ", named));
+        }
+    }
 
-    private static MethodInfo? HandlerMethod(RouteEndpoint route) =>
-        route.Metadata.GetMetadata<ControllerActionDescriptor>()?.MethodInfo ?? route.Metadata.GetMetadata<MethodInfo>();
+    private bool IsAssemblyInstrumented(RouteEndpoint route, string kind) =>
+        EndpointKindRules.Owner(route, kind, application.Value)?.IsDefined(typeof(InstrumentedAttribute), inherit: false) ?? false;
+
+    // The application's own assembly: its [assembly: Instrumented] covers what frameworks and libraries map for it.
+    private static Assembly? ApplicationAssembly(string? name) =>
+        name is null ? null : AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(assembly => assembly.GetName().Name == name);
 
     // Information, once per endpoint: an endpoint the build could not see (a pattern from configuration, one a library
     // maps) is measured all the same, but INSTR001 could not have reported it, so startup says so.
-    [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {Endpoint} was not in the build-time catalog; instrumented as {Template}, named at startup.")]
-    private static partial void LogNamedAtStartup(ILogger logger, string endpoint, string template);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Endpoint {Endpoint} ({Kind}) was not in the build-time catalog; instrumented as {Template}, named at startup.")]
+    private static partial void LogNamedAtStartup(ILogger logger, string endpoint, string kind, string template);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "{Count} endpoint(s) were instrumented without being known at build time: {Endpoints}.")]
+    private static partial void LogSummary(ILogger logger, int count, string endpoints);
 }

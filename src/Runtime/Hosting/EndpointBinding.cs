@@ -44,6 +44,8 @@ internal static class EndpointBinding
             bound = true;
         }
 
+        binder.SummarizeNamedAtStartup();
+
         if (!bound)
         {
             services.GetRequiredService<ILoggerFactory>().CreateLogger("Instrumentation")

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Instrumentation.Hosting.Kinds;
 using Instrumentation.Instruments;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Http;
@@ -24,6 +25,7 @@ internal sealed class InstrumentationMiddleware
 
     private readonly RequestDelegate next;
     private readonly InstrumentRegistry registry;
+    private readonly StaticFileRequests staticFiles;
     private readonly CountingResponseBodyPool? counters;
 
     // Per-request CPU time costs two clock_gettime calls; only paid when a sink reports cpu_ns (docs/wavefront.md).
@@ -48,6 +50,7 @@ internal sealed class InstrumentationMiddleware
     {
         this.next = next;
         this.registry = registry;
+        staticFiles = new StaticFileRequests(registry);
         counters = countResponseBytes ? new CountingResponseBodyPool() : null;
         measureCpu = registry.MeasureCpu && ThreadCpuTime.IsSupported;
         this.observer = observer;
@@ -176,8 +179,9 @@ internal sealed class InstrumentationMiddleware
             return;
         }
 
-        // No endpoint (404) or routing's own rejection endpoint (405): one fixed entity, never the raw path.
-        route ??= registry.Unmatched(method);
+        // No endpoint (404) or routing's own rejection endpoint (405): one fixed entity, never the raw path. A file
+        // UseStaticFiles served has no endpoint either: it joins the one static entity.
+        route ??= endpoint is null && StaticFileRequests.Served(context, status) ? staticFiles.For(method) : registry.Unmatched(method);
         var series = route.ForStatus(status);
         series.Record(nanoseconds, bytes);
         if (cpu >= 0)

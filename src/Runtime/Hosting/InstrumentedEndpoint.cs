@@ -24,6 +24,12 @@ internal sealed class InstrumentedEndpoint
         this.registry = registry;
     }
 
+    /// <summary>
+    /// The bound endpoint, for kinds whose pipeline clears the request's endpoint to re-execute (a fallback to a file):
+    /// put back when the request leaves it, so the request is recorded under the endpoint that served it.
+    /// </summary>
+    public Endpoint? RestoreWhenCleared { get; set; }
+
     public RouteInstruments ForMethod(string method) => byMethod[HttpMethodIndex.Of(method)];
 
     /// <summary>
@@ -63,6 +69,7 @@ internal sealed class InstrumentedEndpoint
         catch
         {
             route.Leave();
+            Restore(context);
             throw;
         }
         finally
@@ -76,13 +83,22 @@ internal sealed class InstrumentedEndpoint
         if (task.IsCompleted)
         {
             route.Leave();
+            Restore(context);
             return task;
         }
 
-        return LeaveWhenDone(task, route);
+        return LeaveWhenDone(task, route, context);
     }
 
-    private static async Task LeaveWhenDone(Task task, RouteInstruments route)
+    private void Restore(HttpContext context)
+    {
+        if (RestoreWhenCleared is { } bound && context.GetEndpoint() is null)
+        {
+            context.SetEndpoint(bound);
+        }
+    }
+
+    private async Task LeaveWhenDone(Task task, RouteInstruments route, HttpContext context)
     {
         try
         {
@@ -91,6 +107,7 @@ internal sealed class InstrumentedEndpoint
         finally
         {
             route.Leave();
+            Restore(context);
         }
     }
 }

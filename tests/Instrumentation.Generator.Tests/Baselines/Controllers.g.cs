@@ -5,22 +5,22 @@ namespace Instrumentation.Generated
 {
     internal static class InstrumentationCatalog
     {
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Admin_Users_Index_GET = new("Admin.Users.Index", "/Admin/Users/Index", "GET", "IndexAsync", "Admin.Users.Index", "Admin.Users.Index");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Contact_id_POST = new("Home.Contact.id", "/Home/Contact/{id?}", "POST", "Contact", "Home.Contact.id", "Home.Contact.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_GET = new("Home.Index.id", "/Home/Index/{id?}", "GET", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_POST = new("Home.Index.id", "/Home/Index/{id?}", "POST", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_PUT = new("Home.Index.id", "/Home/Index/{id?}", "PUT", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_DELETE = new("Home.Index.id", "/Home/Index/{id?}", "DELETE", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_PATCH = new("Home.Index.id", "/Home/Index/{id?}", "PATCH", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_HEAD = new("Home.Index.id", "/Home/Index/{id?}", "HEAD", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_OPTIONS = new("Home.Index.id", "/Home/Index/{id?}", "OPTIONS", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_TRACE = new("Home.Index.id", "/Home/Index/{id?}", "TRACE", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_CONNECT = new("Home.Index.id", "/Home/Index/{id?}", "CONNECT", "Index", "Home.Index.id", "Home.Index.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_GET = new("api.Orders", "/api/Orders", "GET", "List", "api.Orders", "api.Orders");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_int_id_GET = new("api.Orders.int:id", "/api/Orders/{id:int}", "GET", "Get", "api.Orders.int-id", "api.Orders.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_int_id_save_POST = new("api.Orders.int:id.save", "/api/Orders/{id:int}/save", "POST", "Save", "api.Orders.int-id.save", "api.Orders.id.save");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_int_id_save_PUT = new("api.Orders.int:id.save", "/api/Orders/{id:int}/save", "PUT", "Save", "api.Orders.int-id.save", "api.Orders.id.save");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Legacy__quoted__id_GET = new("legacy.\"quoted\".id", "/legacy/\"quoted\"/{id}", "GET", "Legacy", "legacy.-quoted-.id", "legacy._quoted_.id");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Admin_Users_Index_GET = new("Admin.Users.Index", "/Admin/Users/Index", "GET", "IndexAsync", "Admin.Users.Index", "Admin.Users.Index", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Contact_id_POST = new("Home.Contact.id", "/Home/Contact/{id?}", "POST", "Contact", "Home.Contact.id", "Home.Contact.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_GET = new("Home.Index.id", "/Home/Index/{id?}", "GET", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_POST = new("Home.Index.id", "/Home/Index/{id?}", "POST", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_PUT = new("Home.Index.id", "/Home/Index/{id?}", "PUT", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_DELETE = new("Home.Index.id", "/Home/Index/{id?}", "DELETE", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_PATCH = new("Home.Index.id", "/Home/Index/{id?}", "PATCH", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_HEAD = new("Home.Index.id", "/Home/Index/{id?}", "HEAD", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_OPTIONS = new("Home.Index.id", "/Home/Index/{id?}", "OPTIONS", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_TRACE = new("Home.Index.id", "/Home/Index/{id?}", "TRACE", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Home_Index_id_CONNECT = new("Home.Index.id", "/Home/Index/{id?}", "CONNECT", "Index", "Home.Index.id", "Home.Index.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_GET = new("api.Orders", "/api/Orders", "GET", "List", "api.Orders", "api.Orders", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_int_id_GET = new("api.Orders.int:id", "/api/Orders/{id:int}", "GET", "Get", "api.Orders.int-id", "api.Orders.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_int_id_save_POST = new("api.Orders.int:id.save", "/api/Orders/{id:int}/save", "POST", "Save", "api.Orders.int-id.save", "api.Orders.id.save", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_Orders_int_id_save_PUT = new("api.Orders.int:id.save", "/api/Orders/{id:int}/save", "PUT", "Save", "api.Orders.int-id.save", "api.Orders.id.save", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Legacy__quoted__id_GET = new("legacy.\"quoted\".id", "/legacy/\"quoted\"/{id}", "GET", "Legacy", "legacy.-quoted-.id", "legacy._quoted_.id", "route");
 
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Instrumentation.Model.EndpointCatalog.Register(new global::Instrumentation.Model.RouteDescriptor[]

@@ -5,26 +5,26 @@ namespace Instrumentation.Generated
 {
     internal static class InstrumentationCatalog
     {
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_a_b_GET = new("api.a_b", "/api/a-b", "GET", "GET /api/a-b", "api.a_b", "api.a-b");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_a_b_GET_2 = new("api.a_b", "/api/a_b", "GET", "GET /api/a_b", "api.a_b", "api.a_b");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_download_name_ext_GET = new("api.download.name.ext", "/api/download/{name}.{ext?}", "GET", "GET /api/download/{name}.{ext?}", "api.download.name.ext", "api.download.name.ext");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_orders_POST = new("api.orders", "/api/orders", "POST", "POST /api/orders", "api.orders", "api.orders");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_v2_orders_min_id_DELETE = new("api.v2.orders.min:id", "/api/v2/orders/{id:min(1)}", "DELETE", "DELETE /api/v2/orders/{id:min(1)}", "api.v2.orders.min-id", "api.v2.orders.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_GET = new("files.path:path", "/files/{**path}", "GET", "GET /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_POST = new("files.path:path", "/files/{**path}", "POST", "POST /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_PUT = new("files.path:path", "/files/{**path}", "PUT", "PUT /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_DELETE = new("files.path:path", "/files/{**path}", "DELETE", "DELETE /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_PATCH = new("files.path:path", "/files/{**path}", "PATCH", "PATCH /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_HEAD = new("files.path:path", "/files/{**path}", "HEAD", "HEAD /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_OPTIONS = new("files.path:path", "/files/{**path}", "OPTIONS", "OPTIONS /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_TRACE = new("files.path:path", "/files/{**path}", "TRACE", "TRACE /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_CONNECT = new("files.path:path", "/files/{**path}", "CONNECT", "CONNECT /files/{**path}", "files.path-path", "files.path");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Orders_int_id_GET = new("orders.int:id", "/orders/{id:int}", "GET", "GET /orders/{id:int}", "orders.int-id", "orders.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Orders_int_id_PUT = new("orders.int:id", "/orders/{id:int}", "PUT", "PUT /orders/{id:int}", "orders.int-id", "orders.id");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Root_GET = new("root", "/", "GET", "GET /", "root", "root");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Shirt_sizes_GET = new("shirt_sizes", "/shirt-sizes", "GET", "GET /shirt-sizes", "shirt_sizes", "shirt-sizes");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Style_id_make_GET = new("style.id.make", "/style/{id}/make", "GET", "MakeShirts", "style.id.make", "style.id.make");
-        internal static readonly global::Instrumentation.Model.RouteDescriptor Style_id_price_GET = new("style.id.price", "/style/{id}/price", "GET", "GET /style/{id}/price", "style.id.price", "style.id.price");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_a_b_GET = new("api.a_b", "/api/a-b", "GET", "GET /api/a-b", "api.a_b", "api.a-b", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_a_b_GET_2 = new("api.a_b", "/api/a_b", "GET", "GET /api/a_b", "api.a_b", "api.a_b", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_download_name_ext_GET = new("api.download.name.ext", "/api/download/{name}.{ext?}", "GET", "GET /api/download/{name}.{ext?}", "api.download.name.ext", "api.download.name.ext", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_orders_POST = new("api.orders", "/api/orders", "POST", "POST /api/orders", "api.orders", "api.orders", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Api_v2_orders_min_id_DELETE = new("api.v2.orders.min:id", "/api/v2/orders/{id:min(1)}", "DELETE", "DELETE /api/v2/orders/{id:min(1)}", "api.v2.orders.min-id", "api.v2.orders.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_GET = new("files.path:path", "/files/{**path}", "GET", "GET /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_POST = new("files.path:path", "/files/{**path}", "POST", "POST /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_PUT = new("files.path:path", "/files/{**path}", "PUT", "PUT /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_DELETE = new("files.path:path", "/files/{**path}", "DELETE", "DELETE /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_PATCH = new("files.path:path", "/files/{**path}", "PATCH", "PATCH /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_HEAD = new("files.path:path", "/files/{**path}", "HEAD", "HEAD /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_OPTIONS = new("files.path:path", "/files/{**path}", "OPTIONS", "OPTIONS /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_TRACE = new("files.path:path", "/files/{**path}", "TRACE", "TRACE /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Files_path_path_CONNECT = new("files.path:path", "/files/{**path}", "CONNECT", "CONNECT /files/{**path}", "files.path-path", "files.path", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Orders_int_id_GET = new("orders.int:id", "/orders/{id:int}", "GET", "GET /orders/{id:int}", "orders.int-id", "orders.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Orders_int_id_PUT = new("orders.int:id", "/orders/{id:int}", "PUT", "PUT /orders/{id:int}", "orders.int-id", "orders.id", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Root_GET = new("root", "/", "GET", "GET /", "root", "root", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Shirt_sizes_GET = new("shirt_sizes", "/shirt-sizes", "GET", "GET /shirt-sizes", "shirt_sizes", "shirt-sizes", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Style_id_make_GET = new("style.id.make", "/style/{id}/make", "GET", "MakeShirts", "style.id.make", "style.id.make", "route");
+        internal static readonly global::Instrumentation.Model.RouteDescriptor Style_id_price_GET = new("style.id.price", "/style/{id}/price", "GET", "GET /style/{id}/price", "style.id.price", "style.id.price", "route");
 
         [global::System.Runtime.CompilerServices.ModuleInitializer]
         internal static void Register() => global::Instrumentation.Model.EndpointCatalog.Register(new global::Instrumentation.Model.RouteDescriptor[]
