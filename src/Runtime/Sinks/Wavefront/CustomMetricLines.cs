@@ -13,6 +13,7 @@ namespace Instrumentation.Sinks.Wavefront;
 internal sealed class CustomMetricLines
 {
     private readonly string prefix;
+    private readonly string handlerTag;
     private readonly string source;
     private readonly IReadOnlyList<KeyValuePair<string, string>> applicationTags;
     private readonly CustomMetricReader reader;
@@ -22,7 +23,8 @@ internal sealed class CustomMetricLines
 
     public CustomMetricLines(InstrumentationOptions options, CustomMetricFactory factory, DateTimeOffset start)
     {
-        prefix = options.Wavefront.Prefix.Trim().TrimEnd('.');
+        prefix = options.Wavefront.NamePrefix;
+        handlerTag = options.Wavefront.HandlerTag;
         source = options.Source;
         applicationTags = options.ApplicationTags();
         reader = new CustomMetricReader(factory);
@@ -133,7 +135,7 @@ internal sealed class CustomMetricLines
 
         if (reading.Route is { } route)
         {
-            tags.Add(new(WavefrontNames.HandlerTag, route.Handler));
+            tags.Add(new(handlerTag, route.Handler));
             tags.Add(new("route", route.Template));
             tags.Add(new("method", route.Method));
         }
