@@ -17,6 +17,12 @@ namespace Instrumentation.Tracing;
 internal sealed class WavefrontSpanFormatter
 {
     // Written by the formatter itself, so an Activity tag of the same name (user code, another library) is left off.
+    // The OpenTelemetry HTTP attributes the server span carries for OpenTelemetry's listeners (http.request.method,
+    // http.response.status_code, ...) repeat what the OpenTracing names Wavefront shows already say (http.method,
+    // http.status_code, error): a Wavefront span keeps the Flask-OpenTracing tag set, once.
+    private static readonly HashSet<string> ServerSemanticTags =
+        ["http.request.method", "http.response.status_code", "url.scheme", "http.route", "error.type"];
+
     private static readonly HashSet<string> Reserved = new(StringComparer.Ordinal)
     {
         "application", "service", "cluster", "shard", "span.kind", RequestTracer.ComponentTag, "_spanLogs",
@@ -158,11 +164,12 @@ internal sealed class WavefrontSpanFormatter
         // Application spans (Instrumentation:Tracing:Sources) keep their tags as written; only HttpClient's are renamed.
         var application = IsApplicationSpan(activity);
         var renamed = !application && activity.Kind != ActivityKind.Server;
+        var server = !application && activity.Kind == ActivityKind.Server;
         builder.Append(application ? ApplicationSpanTags(activity) : KindTags(activity.Kind));
         var error = false;
         foreach (ref readonly var tag in activity.EnumerateTagObjects())
         {
-            if (tag.Value is null || Reserved.Contains(tag.Key))
+            if (tag.Value is null || Reserved.Contains(tag.Key) || (server && ServerSemanticTags.Contains(tag.Key)))
             {
                 continue;
             }
