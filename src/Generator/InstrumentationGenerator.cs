@@ -2,13 +2,14 @@ using System.Collections.Immutable;
 using Instrumentation.Generator.Emission;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
+using Instrumentation.Generator.Parsing.Kinds;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
 
 namespace Instrumentation.Generator;
 
 /// <summary>
-/// Finds every controller action and minimal-API endpoint at build time and emits <c>InstrumentationCatalog.g.cs</c>,
+/// Finds every controller action, minimal-API endpoint, gRPC service method and SignalR hub at build time and emits <c>InstrumentationCatalog.g.cs</c>,
 /// which registers a <c>RouteDescriptor</c> per (route, method) when the assembly loads.
 /// </summary>
 /// <remarks>
@@ -45,6 +46,13 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
             .WithTrackingName(TrackingNames.ControllerMappings)
             .CollectNonNull();
 
+        var rpcServices = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                RpcServiceParser.IsCandidate,
+                static (syntax, cancellationToken) => RpcServiceParser.Parse((InvocationExpressionSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
+            .WithTrackingName(TrackingNames.RpcServices)
+            .CollectNonNull();
+
         // Keyed on the attribute, so only files that carry it are bound. [NotInstrumented] cannot target an assembly
         // (and [Instrumented] cannot be repeated), so the assembly's choice is whether this one attribute is present.
         var assemblyInstrumented = context.SyntaxProvider
@@ -66,7 +74,8 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
                 inputs.Left.Right,
                 inputs.Right))
             .WithTrackingName(TrackingNames.Endpoints)
-            .Select(static (endpoints, _) => CatalogBuilder.Build(endpoints))
+            .Combine(rpcServices)
+            .Select(static (inputs, _) => CatalogBuilder.Build(inputs.Left, RpcEndpoints.Names(inputs.Right)))
             .WithTrackingName(TrackingNames.Catalog);
 
         context.RegisterSourceOutput(catalog, static (output, catalog) =>

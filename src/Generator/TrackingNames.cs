@@ -15,6 +15,9 @@ internal static class TrackingNames
     /// <summary>Each <c>MapControllers</c>-style call parsed.</summary>
     public const string ControllerMappings = nameof(ControllerMappings);
 
+    /// <summary>Each <c>MapGrpcService</c> / <c>MapHub</c> call parsed.</summary>
+    public const string RpcServices = nameof(RpcServices);
+
     /// <summary>Whether <c>[assembly: Instrumented]</c> is present.</summary>
     public const string AssemblyInstrumented = nameof(AssemblyInstrumented);
 
@@ -24,5 +27,5 @@ internal static class TrackingNames
     /// <summary>What the catalog will hold.</summary>
     public const string Catalog = nameof(Catalog);
 
-    public static readonly string[] All = [MinimalApis, Controllers, ControllerMappings, AssemblyInstrumented, Endpoints, Catalog];
+    public static readonly string[] All = [MinimalApis, Controllers, ControllerMappings, RpcServices, AssemblyInstrumented, Endpoints, Catalog];
 }

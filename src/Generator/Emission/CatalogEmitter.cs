@@ -29,7 +29,9 @@ internal static class CatalogEmitter
             writer.Line(
                 "internal static readonly " + DescriptorType + " " + entry.FieldName + " = new(" +
                 Literal(names.Entity) + ", " + Literal(names.Template) + ", " + Literal(names.Method) + ", " + Literal(names.Handler) + ", " +
-                Literal(names.WavefrontEntity) + ", " + Literal(names.GraphiteRoute) + ");");
+                Literal(names.WavefrontEntity) + ", " + Literal(names.GraphiteRoute) +
+                // The kind only when it is not the default, so catalogs of controllers and minimal APIs read as before.
+                (names.Kind == Instrumentation.Naming.EndpointKinds.Route ? "" : ", " + Literal(names.Kind)) + ");");
         }
 
         writer.Line()

@@ -1,5 +1,7 @@
 using System.Reflection;
 using Instrumentation.Instruments;
+using Instrumentation.Kinds;
+using Instrumentation.Kinds.Hubs;
 using Instrumentation.Model;
 using Instrumentation.Naming;
 using Microsoft.AspNetCore.Http;
@@ -36,14 +38,22 @@ internal sealed partial class EndpointBinder
             return endpoint;
         }
 
+        var kind = KindOfEndpoint.Of(route);
         var metadata = route.Metadata.GetMetadata<IInstrumentationMetadata>();
-        if (!(metadata?.Enabled ?? IsAssemblyInstrumented(route)))
+        if (!(metadata?.Enabled ?? IsAssemblyInstrumented(route, kind)))
         {
             return endpoint;
         }
 
         var parts = RoutePatternParts.Of(route.RoutePattern);
         var template = RouteNames.Template(parts);
+        if (kind == EndpointKinds.Hub && KindOfEndpoint.IsHubConnection(route))
+        {
+            // Its requests last as long as their connections: the hub filter measures those instead.
+            registry.Hubs.Register(KindOfEndpoint.HubType(route)!, parts, metadata);
+            return new RouteEndpoint(new HubConnectionEndpoint(inner).Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
+        }
+
         var traced = route.Metadata.GetMetadata<ITracingMetadata>()?.Traced ?? false;
         var declared = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods
             ? methods.Select(HttpMethodNames.Fold).Distinct().ToArray()
@@ -56,7 +66,7 @@ internal sealed partial class EndpointBinder
             var descriptor = EndpointCatalog.Find(template, method);
             if (descriptor is null)
             {
-                descriptor = new RouteDescriptor(EndpointNames.For(parts, method, HandlerMethod(route)?.Name));
+                descriptor = new RouteDescriptor(EndpointNames.For(parts, method, HandlerMethod(route)?.Name) with { Kind = kind ?? EndpointKinds.Route });
                 namedAtStartup = true;
             }
 
@@ -71,7 +81,7 @@ internal sealed partial class EndpointBinder
         // Methods the endpoint did not declare (a CORS preflight, or anything under Map) fold into one series.
         var other = byMethod[HttpMethodIndex.Other] ?? registry.GetOrCreate(
             EndpointCatalog.Find(template, HttpMethodNames.Other)
-                ?? new RouteDescriptor(EndpointNames.For(parts, HttpMethodNames.Other, HandlerMethod(route)?.Name)),
+                ?? new RouteDescriptor(EndpointNames.For(parts, HttpMethodNames.Other, HandlerMethod(route)?.Name) with { Kind = kind ?? EndpointKinds.Route }),
             metadata,
             traced,
             declared: false);
@@ -91,8 +101,9 @@ internal sealed partial class EndpointBinder
         return new RouteEndpoint(wrapper.Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
     }
 
-    private static bool IsAssemblyInstrumented(RouteEndpoint route) =>
-        HandlerMethod(route)?.DeclaringType?.Assembly.IsDefined(typeof(InstrumentedAttribute), inherit: false) ?? false;
+    private static bool IsAssemblyInstrumented(RouteEndpoint route, string? kind) =>
+        (kind is null ? HandlerMethod(route)?.DeclaringType?.Assembly : KindOfEndpoint.AssemblyOf(route, kind))
+            ?.IsDefined(typeof(InstrumentedAttribute), inherit: false) ?? false;
 
     private static MethodInfo? HandlerMethod(RouteEndpoint route) =>
         route.Metadata.GetMetadata<ControllerActionDescriptor>()?.MethodInfo ?? route.Metadata.GetMetadata<MethodInfo>();
