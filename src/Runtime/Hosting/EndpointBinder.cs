@@ -1,6 +1,7 @@
 using System.Reflection;
 using Instrumentation.Instruments;
 using Instrumentation.Kinds;
+using Instrumentation.Kinds.Grpc;
 using Instrumentation.Kinds.Hubs;
 using Instrumentation.Model;
 using Instrumentation.Naming;
@@ -21,6 +22,7 @@ internal sealed partial class EndpointBinder
 {
     private readonly InstrumentRegistry registry;
     private readonly ILogger logger;
+    private readonly GrpcCatchAllChoices grpcCatchAlls = new();
 
     // Data sources are read more than once (routing, our own binding, endpoint changes): say each thing once.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> reported = new(StringComparer.Ordinal);
@@ -40,12 +42,18 @@ internal sealed partial class EndpointBinder
 
         var kind = KindOfEndpoint.Of(route);
         var metadata = route.Metadata.GetMetadata<IInstrumentationMetadata>();
-        if (!(metadata?.Enabled ?? IsAssemblyInstrumented(route, kind)))
+        var parts = RoutePatternParts.Of(route.RoutePattern);
+        var grpcCatchAll = kind == EndpointKinds.Grpc && KindOfEndpoint.IsGrpcCatchAll(route);
+        if (!(grpcCatchAll ? grpcCatchAlls.CoversCatchAll(parts) : metadata?.Enabled ?? IsAssemblyInstrumented(route, kind)))
         {
             return endpoint;
         }
 
-        var parts = RoutePatternParts.Of(route.RoutePattern);
+        if (kind == EndpointKinds.Grpc && !grpcCatchAll)
+        {
+            grpcCatchAlls.MethodInstrumented(parts);
+        }
+
         var template = RouteNames.Template(parts);
         if (kind == EndpointKinds.Hub && KindOfEndpoint.IsHubConnection(route))
         {
@@ -57,7 +65,7 @@ internal sealed partial class EndpointBinder
         var traced = route.Metadata.GetMetadata<ITracingMetadata>()?.Traced ?? false;
         var declared = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods
             ? methods.Select(HttpMethodNames.Fold).Distinct().ToArray()
-            : HttpMethodNames.Standard;
+            : kind == EndpointKinds.Grpc ? [RpcNames.GrpcHttpMethod] : HttpMethodNames.Standard;
 
         var byMethod = new RouteInstruments[HttpMethodIndex.Count];
         var namedAtStartup = false;

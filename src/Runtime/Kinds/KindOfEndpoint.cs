@@ -36,19 +36,9 @@ internal static class KindOfEndpoint
     /// <summary>The hub class a SignalR endpoint serves.</summary>
     public static Type? HubType(RouteEndpoint route) => route.Metadata.GetMetadata<HubMetadata>()?.HubType;
 
-    /// <summary>
-    /// The assembly whose <c>[assembly: Instrumented]</c> covers a gRPC or hub endpoint: the service's or the hub's.
-    /// gRPC's catch-all for unknown services belongs to no service: the entry assembly's choice covers it.
-    /// </summary>
-    public static Assembly? AssemblyOf(RouteEndpoint route, string kind)
-    {
-        if (kind == EndpointKinds.Hub)
-        {
-            return HubType(route)?.Assembly;
-        }
-
-        return GrpcServiceType(route)?.Assembly ?? Assembly.GetEntryAssembly();
-    }
+    /// <summary>The assembly whose <c>[assembly: Instrumented]</c> covers a gRPC or hub endpoint: the service's or the hub's.</summary>
+    public static Assembly? AssemblyOf(RouteEndpoint route, string kind) =>
+        kind == EndpointKinds.Hub ? HubType(route)?.Assembly : GrpcServiceType(route)?.Assembly;
 
     private static object? GrpcMetadata(RouteEndpoint route)
     {
@@ -63,8 +53,11 @@ internal static class KindOfEndpoint
         return null;
     }
 
-    // gRPC's catch-alls carry its route constraint, whatever metadata they have.
-    private static bool IsGrpcCatchAll(RouteEndpoint route) =>
+    /// <summary>
+    /// One of gRPC's catch-alls (unknown method of a service, unknown service): they carry its route constraint and
+    /// no other metadata, so no attribute of the service reaches them.
+    /// </summary>
+    public static bool IsGrpcCatchAll(RouteEndpoint route) =>
         route.RoutePattern.ParameterPolicies.TryGetValue(RpcNames.UnimplementedMethodParameter, out var policies)
         && policies.Any(policy => policy.Content == RpcNames.UnimplementedConstraint);
 

@@ -45,9 +45,12 @@ internal static class RpcNames
         EndpointNames.For(new[] { Segment(RoutePart.Literal(service)), Segment(Unimplemented(UnimplementedMethodParameter)) }, GrpcHttpMethod, UnimplementedHandler)
             with { Kind = EndpointKinds.Grpc };
 
-    /// <summary>The catch-all of unknown services, one for the whole application.</summary>
+    /// <summary>The catch-all of unknown services, one for the whole application: <c>/{unimplementedService}/{unimplementedMethod:grpcunimplemented}</c>.</summary>
     public static EndpointNames GrpcUnimplementedService() =>
-        EndpointNames.For(new[] { Segment(Unimplemented(UnimplementedServiceParameter)), Segment(Unimplemented(UnimplementedMethodParameter)) }, GrpcHttpMethod, UnimplementedHandler)
+        EndpointNames.For(
+            new[] { Segment(RoutePart.Parameter(UnimplementedServiceParameter, null, defaultValue: null, isOptional: false, isCatchAll: false, encodesSlashes: false)), Segment(Unimplemented(UnimplementedMethodParameter)) },
+            GrpcHttpMethod,
+            UnimplementedHandler)
             with { Kind = EndpointKinds.Grpc };
 
     /// <summary>A hub's negotiate endpoint, <c>/chat/negotiate</c>: an ordinary request.</summary>

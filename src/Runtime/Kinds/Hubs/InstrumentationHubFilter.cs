@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Reflection;
 using Instrumentation.Instruments;
 using Microsoft.AspNetCore.Http.Connections.Features;
 using Microsoft.AspNetCore.SignalR;
@@ -25,7 +26,9 @@ internal sealed partial class InstrumentationHubFilter(InstrumentRegistry regist
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocationContext, Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        var method = registry.Hubs.MethodOf(invocationContext.Hub.GetType(), invocationContext.HubMethodName, invocationContext.HubMethod, out var namedAtStartup);
+        // HubMethodName is the C# name; clients invoke the [HubMethodName] when there is one, and the catalog names that.
+        var invokedName = invocationContext.HubMethod.GetCustomAttribute<HubMethodNameAttribute>()?.Name ?? invocationContext.HubMethodName;
+        var method = registry.Hubs.MethodOf(invocationContext.Hub.GetType(), invokedName, invocationContext.HubMethod, out var namedAtStartup);
         if (method is null)
         {
             return await next(invocationContext).ConfigureAwait(false);
@@ -39,7 +42,7 @@ internal sealed partial class InstrumentationHubFilter(InstrumentRegistry regist
         using var span = Activities.StartActivity(method.SpanName, ActivityKind.Server);
         span?.SetTag("rpc.system", "signalr");
         span?.SetTag("rpc.service", invocationContext.Hub.GetType().Name);
-        span?.SetTag("rpc.method", invocationContext.HubMethodName);
+        span?.SetTag("rpc.method", invokedName);
         var route = method.Route;
         var start = Stopwatch.GetTimestamp();
         route.Enter();

@@ -57,6 +57,7 @@ internal sealed class PrometheusExposition
     private readonly ILogger logger;
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
     private readonly RouteBucketLayouts buckets;
+    private readonly ConnectionExposition connections;
     private readonly byte[] infoLine;
     private readonly ConcurrentDictionary<StatusInstruments, SeriesLabels> series = new();
     private readonly ConcurrentDictionary<RouteInstruments, byte[]> routeLabels = new();
@@ -77,7 +78,9 @@ internal sealed class PrometheusExposition
             new("cluster", options.Cluster),
             new("shard", options.Shard),
         ];
-        buckets = new RouteBucketLayouts(new BucketLayout(options.Prometheus.EffectiveBuckets), this.logger);
+        var applicationBuckets = new BucketLayout(options.Prometheus.EffectiveBuckets);
+        buckets = new RouteBucketLayouts(applicationBuckets, this.logger);
+        connections = new ConnectionExposition(commonLabels, applicationBuckets);
         Version = version;
         if (options.Prometheus.ServesOpenTelemetryNames)
         {
@@ -138,6 +141,7 @@ internal sealed class PrometheusExposition
                 }
             }
 
+            connections.Write(buffer, registry.Hubs.Connections, openMetrics);
             if (openTelemetry is not null)
             {
                 await openTelemetry.WriteAsync(buffer, writer, scratch.Routes, openMetrics, cancellationToken).ConfigureAwait(false);
@@ -255,7 +259,7 @@ internal sealed class PrometheusExposition
     {
         var descriptor = status.Route.Descriptor;
         var labels = new LabelSet()
-            .Add("type", "http")
+            .Add("type", TypeLabel(descriptor.Kind))
             .Add("status", status.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Add("isError", status.IsError ? "true" : "false")
             .Add("method", descriptor.Method)
@@ -263,6 +267,14 @@ internal sealed class PrometheusExposition
             .Add(commonLabels);
         return new SeriesLabels(labels.ToUtf8(), buckets.For(status.Route));
     }
+
+    /// <summary>flask-monitor's <c>type</c>: <c>grpc</c> for gRPC methods (whose <c>status</c> is the gRPC code), <c>signalr</c> for hub methods.</summary>
+    private static string TypeLabel(string kind) => kind switch
+    {
+        Naming.EndpointKinds.Grpc => "grpc",
+        Naming.EndpointKinds.HubMethod => "signalr",
+        _ => "http",
+    };
 
     /// <summary>
     /// The version for <c>application_info</c>: configured, else the application assembly's informational version
