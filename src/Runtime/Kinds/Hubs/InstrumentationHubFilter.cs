@@ -14,7 +14,7 @@ namespace Instrumentation.Kinds.Hubs;
 /// </summary>
 internal sealed partial class InstrumentationHubFilter(InstrumentRegistry registry, ILogger<InstrumentationHubFilter> logger) : IHubFilter
 {
-    /// <summary>The source of hub method spans; the tracing sink listens to it (docs/tracing.md).</summary>
+    /// <summary>The source of hub method spans, for any listener (OpenTelemetry: <c>AddSource("Instrumentation.SignalR")</c>).</summary>
     public const string ActivitySourceName = "Instrumentation.SignalR";
 
     private const int Succeeded = 200;
