@@ -10,7 +10,7 @@ namespace Instrumentation.Analyzers.CodeFixes;
 
 /// <summary>
 /// Fixes INSTR001: <c>[Instrumented]</c> on the controller (first, so one fix covers its other actions) or on the action;
-/// <c>.Instrumented()</c> appended to a minimal API's MapX call. Adds <c>using Instrumentation;</c> when it is missing.
+/// <c>.Instrumented()</c> appended to a minimal API's MapX call; <c>[Instrumented]</c> on a gRPC service or hub class. Adds <c>using Instrumentation;</c> when it is missing.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InstrumentEndpointCodeFix)), Shared]
 public sealed class InstrumentEndpointCodeFix : CodeFixProvider
@@ -18,6 +18,7 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
     public const string ControllerKey = "INSTR001.InstrumentController";
     public const string ActionKey = "INSTR001.InstrumentAction";
     public const string EndpointKey = "INSTR001.InstrumentEndpoint";
+    public const string ServiceKey = "INSTR001.InstrumentService";
 
     private const string InstrumentationNamespace = "Instrumentation";
     private const string AttributeName = "Instrumented";
@@ -63,6 +64,15 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
                         ActionKey),
                     diagnostic);
             }
+            else if (ServiceClass(root, diagnostic) is { } service)
+            {
+                context.RegisterCodeFix(
+                    CodeAction.Create(
+                        $"Add [Instrumented] to {service.Identifier.ValueText}",
+                        async cancellationToken => await FixAsync(document, single, ServiceKey, cancellationToken).ConfigureAwait(false) ?? document,
+                        ServiceKey),
+                    diagnostic);
+            }
             else if (MapCall(root, diagnostic) is not null)
             {
                 context.RegisterCodeFix(
@@ -84,6 +94,13 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
                 ? method
                 : null;
     }
+
+    /// <summary>The gRPC service or hub class whose name the diagnostic is on.</summary>
+    private static ClassDeclarationSyntax? ServiceClass(SyntaxNode root, Diagnostic diagnostic) =>
+        root.FindToken(diagnostic.Location.SourceSpan.Start).Parent is ClassDeclarationSyntax declaration
+        && declaration.Identifier.Span == diagnostic.Location.SourceSpan
+            ? declaration
+            : null;
 
     /// <summary>The <c>app.MapGet(...)</c> call whose method name the diagnostic is on.</summary>
     private static InvocationExpressionSyntax? MapCall(SyntaxNode root, Diagnostic diagnostic) =>
@@ -111,6 +128,7 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
                 ControllerKey => Action(root, diagnostic)?.Parent as ClassDeclarationSyntax,
                 ActionKey => Action(root, diagnostic),
                 EndpointKey => MapCall(root, diagnostic),
+                ServiceKey => ServiceClass(root, diagnostic),
                 _ => null,
             };
             if (target is not null)
