@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -36,10 +37,16 @@ public sealed class RpcApp : IAsyncDisposable
     public IReadOnlyList<RouteEndpoint> Endpoints =>
         ((IEndpointRouteBuilder)App).DataSources.SelectMany(source => source.Endpoints).OfType<RouteEndpoint>().ToList();
 
-    public static async Task<RpcApp> StartAsync()
+    /// <param name="settings">Configuration on top of the defaults (<c>Instrumentation:Grpc:NonErrorStatuses</c>).</param>
+    public static async Task<RpcApp> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(RpcApp).Assembly.GetName().Name });
         builder.Logging.ClearProviders();
+        if (settings is not null)
+        {
+            builder.Configuration.AddInMemoryCollection(settings);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, 0, listen => listen.Protocols = HttpProtocols.Http1);
