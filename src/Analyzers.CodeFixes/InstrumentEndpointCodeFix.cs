@@ -10,8 +10,8 @@ namespace Instrumentation.Analyzers.CodeFixes;
 
 /// <summary>
 /// Fixes INSTR001: <c>[Instrumented]</c> on the controller (first, so one fix covers its other actions) or on the action;
-/// <c>.Instrumented()</c> appended to a minimal API's or a framework's MapX call; <c>[Instrumented]</c> on a page model
-/// or component class. Adds <c>using Instrumentation;</c> when it is missing.
+/// <c>.Instrumented()</c> appended to a minimal API's or a framework's MapX call; <c>[Instrumented]</c> on a page model,
+/// component, gRPC service or hub class. Adds <c>using Instrumentation;</c> when it is missing.
 /// </summary>
 [ExportCodeFixProvider(LanguageNames.CSharp, Name = nameof(InstrumentEndpointCodeFix)), Shared]
 public sealed class InstrumentEndpointCodeFix : CodeFixProvider
@@ -96,7 +96,7 @@ public sealed class InstrumentEndpointCodeFix : CodeFixProvider
                 : null;
     }
 
-    /// <summary>The class whose name the diagnostic is on: a page model, or a component class.</summary>
+    /// <summary>The class whose name the diagnostic is on: a page model, a component, a gRPC service or a hub.</summary>
     private static ClassDeclarationSyntax? ClassNamed(SyntaxNode root, Diagnostic diagnostic)
     {
         var span = diagnostic.Location.SourceSpan;

@@ -4,6 +4,7 @@ using Instrumentation.Analyzers.Kinds;
 using Instrumentation.Analyzers.Locations;
 using Instrumentation.Generator.Model;
 using Instrumentation.Generator.Parsing;
+using Instrumentation.Generator.Parsing.Kinds;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.CSharp.Syntax;
@@ -72,6 +73,7 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
         private readonly ConcurrentBag<LocatedController> controllers = [];
         private readonly ConcurrentBag<ControllerRouteMappingSpec> mappings = [];
         private readonly ConcurrentBag<AttributeUse> attributeUses = [];
+        private readonly ConcurrentBag<LocatedRpcService> rpcServices = [];
 
         // Where INSTR001 goes for a minimal API: the MapX name, keyed by the pattern argument it was located by.
         private readonly ConcurrentDictionary<SourceSpan, Location> mapNames = new();
@@ -90,6 +92,13 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
                 if (MinimalApiParser.ParseWithSite(call, context.SemanticModel, cancellationToken) is (var endpoint, var pattern))
                 {
                     AnalyzeMinimalApi(context, call, endpoint, pattern.GetLocation());
+                }
+            }
+            else if (RpcServiceParser.IsCandidate(call, cancellationToken))
+            {
+                if (RpcServiceParser.ParseWithSite(call, context.SemanticModel, cancellationToken) is (var spec, var service))
+                {
+                    rpcServices.Add(new LocatedRpcService(spec, service));
                 }
             }
             else if (ControllerRouteMappingParser.IsCandidate(call, cancellationToken)
@@ -217,6 +226,10 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
             {
                 ReportNotInstrumented(endpoints, minimal, controllerSpecs, mappingSpecs, ReportOnce);
                 razor.ReportNotInstrumented(ReportOnce);
+                foreach (var (location, what) in RpcNotInstrumented.Find(rpcServices))
+                {
+                    ReportOnce(DiagDescriptors.NotInstrumented, location, what);
+                }
             }
 
             foreach (var finding in NameFindings.Find(endpoints.Where(endpoint => endpoint.IsInstrumented)))

@@ -9,7 +9,7 @@ using Microsoft.CodeAnalysis.CSharp.Syntax;
 namespace Instrumentation.Generator;
 
 /// <summary>
-/// Finds every controller action and minimal-API endpoint at build time and emits <c>InstrumentationCatalog.g.cs</c>,
+/// Finds every controller action, minimal-API endpoint, gRPC service method and SignalR hub at build time and emits <c>InstrumentationCatalog.g.cs</c>,
 /// which registers a <c>RouteDescriptor</c> per (route, method) when the assembly loads.
 /// </summary>
 /// <remarks>
@@ -44,6 +44,13 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
                 ControllerRouteMappingParser.IsCandidate,
                 static (syntax, cancellationToken) => ControllerRouteMappingParser.Parse((InvocationExpressionSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
             .WithTrackingName(TrackingNames.ControllerMappings)
+            .CollectNonNull();
+
+        var rpcServices = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                RpcServiceParser.IsCandidate,
+                static (syntax, cancellationToken) => RpcServiceParser.Parse((InvocationExpressionSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
+            .WithTrackingName(TrackingNames.RpcServices)
             .CollectNonNull();
 
         // Keyed on the attribute, so only files that carry it are bound. [NotInstrumented] cannot target an assembly
@@ -86,7 +93,8 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
                     inputs.Left.Right),
                 RazorResolver.Resolve(inputs.Right.Left, inputs.Right.Right, inputs.Left.Right)))
             .WithTrackingName(TrackingNames.Endpoints)
-            .Select(static (endpoints, _) => CatalogBuilder.Build(endpoints))
+            .Combine(rpcServices)
+            .Select(static (inputs, _) => CatalogBuilder.Build(inputs.Left, RpcEndpoints.Names(inputs.Right)))
             .WithTrackingName(TrackingNames.Catalog);
 
         context.RegisterSourceOutput(catalog, static (output, catalog) =>

@@ -21,6 +21,12 @@ internal static class TrackingNames
     /// <summary>The page model and component classes, collected.</summary>
     public const string RazorClasses = nameof(RazorClasses);
 
+    /// <summary>
+    /// Each <c>MapGrpcService</c> / <c>MapHub</c> call parsed. Not in <see cref="All"/>, which lists the steps every
+    /// project runs: this one runs only where such a call exists (RpcKindsTests cover it).
+    /// </summary>
+    public const string RpcServices = nameof(RpcServices);
+
     /// <summary>Whether <c>[assembly: Instrumented]</c> is present.</summary>
     public const string AssemblyInstrumented = nameof(AssemblyInstrumented);
 

@@ -40,6 +40,26 @@ public class PointBuilderTests
     }
 
     [Fact]
+    public void A_gRPC_method_counts_its_calls_by_gRPC_status_under_a_node_of_its_own()
+    {
+        var sayHello = registry.GetOrCreate(
+            RouteDescriptor.For("/greet.Greeter/SayHello", "POST", "SayHello") with { Kind = Naming.EndpointKinds.Grpc },
+            metadata: null,
+            traced: false,
+            declared: true);
+        sayHello.ForGrpcStatus(0).Record(1 * Ms, 10);
+        sayHello.ForGrpcStatus(5).Record(1 * Ms, 0);
+        sayHello.ForGrpcStatus(5).Record(1 * Ms, 0);
+
+        var points = Build(100);
+
+        Assert.Equal(3, Value(points, "h.g.greet.Greeter.SayHello.count"));
+        Assert.Equal(1, Value(points, "h.g.greet.Greeter.SayHello.grpc_status.0"));
+        Assert.Equal(2, Value(points, "h.g.greet.Greeter.SayHello.grpc_status.5"));
+        Assert.DoesNotContain(points, p => p.Name.Contains(".status_", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Series_whose_names_coincide_are_summed_into_one_point()
     {
         var constrained = Declare("/catalog/{sku:int}", "GET");

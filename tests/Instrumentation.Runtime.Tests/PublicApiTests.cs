@@ -12,6 +12,7 @@ public class PublicApiTests
     [
         "Instrumentation.Configuration.BooleanSpelling",
         "Instrumentation.Configuration.GraphiteOptions",
+        "Instrumentation.Configuration.GrpcOptions",
         "Instrumentation.Configuration.InstrumentationOptions",
         "Instrumentation.Configuration.PrometheusNames",
         "Instrumentation.Configuration.PrometheusOptions",

@@ -138,6 +138,22 @@ public class ReportBuilderTests
     }
 
     [Fact]
+    public void A_gRPC_method_is_named_by_its_gRPC_status_and_its_errors_follow_the_gRPC_rule()
+    {
+        var sayHello = registry.GetOrCreate(
+            RouteDescriptor.For("/greet.Greeter/SayHello", "POST", "SayHello") with { Kind = Naming.EndpointKinds.Grpc }, null, traced: false, declared: true);
+        sayHello.ForGrpcStatus(0).Latency.Record(5_000_000);
+        sayHello.ForGrpcStatus(5).Latency.Record(5_000_000);
+        var output = new CollectingSender();
+        new WavefrontReportBuilder(Options(), MinuteStart).Build(registry.CreateReader().Read(), MinuteStart.AddSeconds(10), final: true, output);
+        var points = output.Points();
+
+        Assert.Equal(1, Single(points, "aspnetcore.response.greet.Greeter.SayHello.POST.grpc_0.cumulative.count").Value);
+        Assert.Equal(1, Single(points, "aspnetcore.response.greet.Greeter.SayHello.POST.grpc_5.cumulative.count").Value);
+        Assert.Equal(1, Single(points, "aspnetcore.response.errors.aggregated_per_source.count").Value);
+    }
+
+    [Fact]
     public void Formats_a_report_of_ten_thousand_series()
     {
         var report = Instrumentation.Benchmarks.WavefrontReportWorkload.Prepare(10_000);

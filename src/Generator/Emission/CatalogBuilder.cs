@@ -9,9 +9,10 @@ namespace Instrumentation.Generator.Emission;
 /// <summary>Turns endpoints into catalog entries: one per (route, method), uniquely named, in a stable order.</summary>
 internal static class CatalogBuilder
 {
-    public static CatalogSpec Build(EquatableArray<EndpointModel> endpoints)
+    /// <param name="kindNames">Entries of the kinds named by their own rules (gRPC methods, hubs), already computed.</param>
+    public static CatalogSpec Build(EquatableArray<EndpointModel> endpoints, IEnumerable<EndpointNames>? kindNames = null)
     {
-        var descriptors = new HashSet<EndpointNames>();
+        var descriptors = new HashSet<EndpointNames>(kindNames ?? []);
         foreach (var endpoint in endpoints)
         {
             // Endpoints without a build-time template are named by the runtime at startup instead.

@@ -57,6 +57,9 @@ public sealed class InstrumentationOptions
     /// <summary>Graphite reporting.</summary>
     public GraphiteOptions Graphite { get; set; } = new();
 
+    /// <summary>How gRPC calls are judged.</summary>
+    public GrpcOptions Grpc { get; set; } = new();
+
     /// <summary>Tracing.</summary>
     public TracingOptions Tracing { get; set; } = new();
 

@@ -1,5 +1,8 @@
 using System.Reflection;
 using Instrumentation.Instruments;
+using Instrumentation.Kinds;
+using Instrumentation.Kinds.Grpc;
+using Instrumentation.Kinds.Hubs;
 using Instrumentation.Model;
 using Instrumentation.Naming;
 using Instrumentation.Tracing;
@@ -21,6 +24,7 @@ internal sealed partial class EndpointBinder
 {
     private readonly InstrumentRegistry registry;
     private readonly ILogger logger;
+    private readonly GrpcCatchAllChoices grpcCatchAlls = new();
 
     // Data sources are read more than once (routing, our own binding, endpoint changes): say each thing once.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> reported = new(StringComparer.Ordinal);
@@ -45,17 +49,30 @@ internal sealed partial class EndpointBinder
 
         var kind = EndpointKindRules.Of(route);
         var metadata = EndpointKindRules.Choice(route.Metadata);
-        if (!(metadata?.Enabled ?? IsAssemblyInstrumented(route, kind)))
+        var parts = RoutePatternParts.Of(route.RoutePattern);
+        var grpcCatchAll = kind == EndpointKinds.Grpc && KindOfEndpoint.IsGrpcCatchAll(route);
+        if (!(grpcCatchAll ? grpcCatchAlls.CoversCatchAll(parts) : metadata?.Enabled ?? IsAssemblyInstrumented(route, kind)))
         {
             return endpoint;
         }
 
-        var parts = RoutePatternParts.Of(route.RoutePattern);
+        if (kind == EndpointKinds.Grpc && !grpcCatchAll)
+        {
+            grpcCatchAlls.MethodInstrumented(parts);
+        }
+
         var template = EndpointKindRules.CatalogTemplate(route, kind, RouteNames.Template(parts));
+        if (kind == EndpointKinds.Hub && KindOfEndpoint.IsHubConnection(route))
+        {
+            // Its requests last as long as their connections: the hub filter measures those instead.
+            registry.Hubs.Register(KindOfEndpoint.HubType(route)!, parts, metadata);
+            return new RouteEndpoint(new HubConnectionEndpoint(inner).Invoke, route.RoutePattern, route.Order, route.Metadata, route.DisplayName);
+        }
+
         var traced = route.Metadata.GetMetadata<ITracingMetadata>()?.Traced ?? false;
         var declared = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods
             ? methods.Select(HttpMethodNames.Fold).Distinct().ToArray()
-            : HttpMethodNames.Standard;
+            : kind == EndpointKinds.Grpc ? [RpcNames.GrpcHttpMethod] : HttpMethodNames.Standard;
 
         var byMethod = new RouteInstruments[HttpMethodIndex.Count];
         var namedAtStartup = false;

@@ -41,8 +41,13 @@ namespace Microsoft.Extensions.DependencyInjection
                 var minimum = settings.ErrorStatusCodeMinimum;
                 var rule = new ErrorRule(settings.IsError ?? (status => status >= minimum));
                 // CPU time costs two thread-clock reads per request: only worth it when a sink reports cpu_ns.
-                return new InstrumentRegistry(rule, settings.Wavefront.CpuTime && settings.Wavefront.IsActive);
+                return new InstrumentRegistry(rule, settings.Wavefront.CpuTime && settings.Wavefront.IsActive)
+                {
+                    GrpcErrorRule = Instrumentation.Kinds.Grpc.GrpcStatusCodes.ErrorRule(settings.Grpc.NonErrorStatuses),
+                };
             });
+            services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentationOptions>, Instrumentation.Kinds.Grpc.GrpcOptionsValidator>());
+            Instrumentation.Kinds.Hubs.HubFilterRegistration.Add(services);
             services.TryAddSingleton<EndpointBinder>();
             services.TryAddSingleton<EndpointBindingTargets>();
             services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, EndpointBindingStartupFilter>());

@@ -179,10 +179,21 @@ internal sealed class InstrumentationMiddleware
             return;
         }
 
+        if (match == EndpointMatch.MeasuredElsewhere)
+        {
+            // A hub connection: the hub filter records its lifetime; a span still covers it.
+            if (span is not null)
+            {
+                observer!.Stop(context, span, new RequestOutcome(null, status, thrown, nanoseconds));
+            }
+
+            return;
+        }
+
         // No endpoint (404) or routing's own rejection endpoint (405): one fixed entity, never the raw path. A file
         // UseStaticFiles served has no endpoint either: it joins the one static entity.
         route ??= endpoint is null && StaticFileRequests.Served(context, status) ? staticFiles.For(method) : registry.Unmatched(method);
-        var series = route.ForStatus(status);
+        var series = route.IsGrpc ? route.ForGrpcStatus(Kinds.Grpc.GrpcStatusCodes.Read(context, status)) : route.ForStatus(status);
         series.Record(nanoseconds, bytes);
         if (cpu >= 0)
         {

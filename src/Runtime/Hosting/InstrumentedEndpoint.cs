@@ -51,7 +51,7 @@ internal sealed class InstrumentedEndpoint
         }
 
         route = null;
-        return EndpointMatch.NotInstrumented;
+        return endpoint.RequestDelegate?.Target is Kinds.Hubs.HubConnectionEndpoint ? EndpointMatch.MeasuredElsewhere : EndpointMatch.NotInstrumented;
     }
 
     public Task Invoke(HttpContext context)
@@ -123,4 +123,7 @@ internal enum EndpointMatch
 
     /// <summary>An endpoint bound to its instruments.</summary>
     Instrumented,
+
+    /// <summary>An instrumented endpoint whose requests are not request latencies (a hub's connection endpoint).</summary>
+    MeasuredElsewhere,
 }

@@ -21,6 +21,7 @@ internal sealed class InstrumentRegistry
         ErrorRule = errorRule;
         MeasureCpu = measureCpu;
         Application = new ApplicationInstruments(this);
+        Hubs = new Kinds.Hubs.HubInstruments(this);
         unmatched = new RouteInstruments[HttpMethodIndex.Count];
         for (var i = 0; i < unmatched.Length; i++)
         {
@@ -31,6 +32,12 @@ internal sealed class InstrumentRegistry
 
     /// <summary>What counts as an error.</summary>
     public ErrorRule ErrorRule { get; }
+
+    /// <summary>What counts as an error on a gRPC route, by gRPC status (Instrumentation:Grpc:NonErrorStatuses).</summary>
+    public ErrorRule GrpcErrorRule { get; init; } = Kinds.Grpc.GrpcStatusCodes.ErrorRule(new Configuration.GrpcOptions().NonErrorStatuses);
+
+    /// <summary>SignalR hubs: their connections and hub method instruments (src/Runtime/Kinds/Hubs).</summary>
+    public Kinds.Hubs.HubInstruments Hubs { get; }
 
     /// <summary>Whether per-request CPU time is measured.</summary>
     public bool MeasureCpu { get; }
@@ -100,7 +107,7 @@ internal sealed class InstrumentRegistry
                 IsDeclared = state.declared,
                 Index = Interlocked.Increment(ref state.registry.nextIndex),
             },
-            (descriptor, metadata, traced, declared, rule: ErrorRule, cpu: MeasureCpu, registry: this));
+            (descriptor, metadata, traced, declared, rule: descriptor.Kind == Naming.EndpointKinds.Grpc ? GrpcErrorRule : ErrorRule, cpu: MeasureCpu, registry: this));
 
     /// <summary>Creates a reader for one sink: each sink's deltas are its own.</summary>
     public InstrumentReader CreateReader() => new(this);

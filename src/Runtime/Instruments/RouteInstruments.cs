@@ -25,6 +25,7 @@ internal sealed class RouteInstruments
         Descriptor = descriptor;
         MethodAndTemplate = $"{descriptor.Method} {descriptor.Template}";
         Buckets = metadata?.Buckets;
+        IsGrpc = descriptor.Kind == Naming.EndpointKinds.Grpc;
         Traced = traced;
         this.errorRule = errorRule;
         this.measureCpu = measureCpu;
@@ -35,6 +36,12 @@ internal sealed class RouteInstruments
 
     /// <summary><c>GET /style/{id}/make</c>: OpenTelemetry's span name, built once.</summary>
     public string MethodAndTemplate { get; }
+
+    /// <summary>
+    /// A gRPC method: its series are per gRPC status (0-16, from the <c>grpc-status</c> trailer), not per HTTP status,
+    /// which is 200 for every call that reached the service.
+    /// </summary>
+    public bool IsGrpc { get; }
 
     /// <summary>Per-endpoint Prometheus bucket bounds (seconds), or null for the application's.</summary>
     public double[]? Buckets { get; }
@@ -92,10 +99,24 @@ internal sealed class RouteInstruments
         return statuses[slot] ?? Create(slot);
     }
 
+    /// <summary>Gets the series of a gRPC status (0-16) on a gRPC route; the status is its own slot.</summary>
+    public StatusInstruments ForGrpcStatus(int grpcStatus)
+    {
+        var slot = (uint)grpcStatus < GrpcStatusSlots ? grpcStatus : GrpcUnknownStatus;
+        return statuses[slot] ?? Create(slot);
+    }
+
+    // gRPC's seventeen codes fit the low slots of the same array; UNKNOWN stands for anything outside them.
+    private const int GrpcStatusSlots = 17;
+    private const int GrpcUnknownStatus = 2;
+
+    private int SlotOf(int statusCode) =>
+        IsGrpc ? statusCode : statusCode == 0 ? OutOfRangeSlot : statusCode - FirstStatus;
+
     /// <summary>The OpenTelemetry-names breakdown of a status series of this route.</summary>
     internal SemanticBreakdown SemanticOf(StatusInstruments status)
     {
-        var slot = status.StatusCode == 0 ? OutOfRangeSlot : status.StatusCode - FirstStatus;
+        var slot = SlotOf(status.StatusCode);
         var all = Volatile.Read(ref semantic) ?? CreateSemantic();
         return all[slot] ?? CreateBreakdown(all, slot, status);
     }
@@ -120,7 +141,7 @@ internal sealed class RouteInstruments
 
     private StatusInstruments Create(int slot)
     {
-        var code = slot == OutOfRangeSlot ? 0 : slot + FirstStatus;
+        var code = IsGrpc ? slot : slot == OutOfRangeSlot ? 0 : slot + FirstStatus;
         var fresh = new StatusInstruments(this, code, errorRule.IsError(code))
         {
             CpuTime = measureCpu ? new LogHistogram() : null,

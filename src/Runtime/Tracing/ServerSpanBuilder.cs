@@ -165,7 +165,8 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
         var threw = outcome.Exception is not null;
         var status = outcome.Status;
         var handled = !threw && status >= 500 ? context.Features.Get<IExceptionHandlerFeature>()?.Error : null;
-        var isError = threw || handled is not null || errorRule.IsError(status);
+        var grpcStatus = route.IsGrpc ? Kinds.Grpc.GrpcStatusCodes.Read(context, status) : -1;
+        var isError = threw || handled is not null || (route.IsGrpc ? route.ForGrpcStatus(grpcStatus).IsError : errorRule.IsError(status));
         var keep = tagged || isError || sampler.Rules.IsSlow(outcome.ElapsedNanoseconds) || sampler.IsSampled(span) || forced;
         if (!span.Recorded)
         {
@@ -187,6 +188,11 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
 
         var request = context.Request;
         span.DisplayName = OperationName(route);
+        if (route.IsGrpc)
+        {
+            Kinds.Grpc.GrpcSpans.Describe(span, route, grpcStatus);
+        }
+
         Put(span, MethodTag, request.Method, present & OwnTags.Method);
         Put(span, UrlTag, Url(request, includeQuery), present & OwnTags.Url);
         Put(span, StatusCodeTag, (uint)status < (uint)BoxedStatusCodes.Length ? BoxedStatusCodes[status] : status, present & OwnTags.StatusCode);

@@ -26,6 +26,12 @@ internal static class EndpointKindRules
 
     public static string Of(RouteEndpoint route)
     {
+        // gRPC and SignalR first: their endpoints carry their own metadata (src/Runtime/Kinds).
+        if (Instrumentation.Kinds.KindOfEndpoint.Of(route) is { } rpc)
+        {
+            return rpc;
+        }
+
         var metadata = route.Metadata;
         if (metadata.GetMetadata<StaticAssetDescriptor>() is not null)
         {
@@ -99,6 +105,7 @@ internal static class EndpointKindRules
             EndpointKinds.Route => HandlerMethod(route)?.DeclaringType?.Assembly,
             EndpointKinds.Page => (route.Metadata.GetMetadata<CompiledPageActionDescriptor>()?.HandlerTypeInfo)?.Assembly,
             EndpointKinds.Component => route.Metadata.GetMetadata<ComponentTypeMetadata>()?.Type.Assembly,
+            EndpointKinds.Grpc or EndpointKinds.Hub => Instrumentation.Kinds.KindOfEndpoint.AssemblyOf(route, kind),
             _ => null,
         };
         return own is null || (kind == EndpointKinds.Route && !ReferencesInstrumentation(own)) ? application : own;

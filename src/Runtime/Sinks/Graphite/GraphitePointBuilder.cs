@@ -96,6 +96,7 @@ internal sealed class GraphitePointBuilder
     {
         private readonly Dictionary<int, string> statusNames = [];
         private readonly Dictionary<int, string> typeNames = [];
+        private readonly Dictionary<int, string> grpcStatusNames = [];
         private readonly string count;
         private readonly string size;
         private readonly string sizeTotal;
@@ -138,6 +139,11 @@ internal sealed class GraphitePointBuilder
                 points.Add(new GraphitePoint(TypeName(type), requests, timestamp));
             }
 
+            foreach (var (code, requests) in interval.ByGrpcStatus)
+            {
+                points.Add(new GraphitePoint(GrpcStatusName(code), requests, timestamp));
+            }
+
             points.Add(new GraphitePoint(sizeTotal, interval.Bytes, timestamp));
 
             // A mean or a quantile of no requests does not exist: the interval stays empty (None) rather than 0.
@@ -163,6 +169,17 @@ internal sealed class GraphitePointBuilder
             {
                 name = code == 0 ? Name + ".status_code.other" : Name + ".status_code." + code.ToString(CultureInfo.InvariantCulture);
                 statusNames[code] = name;
+            }
+
+            return name;
+        }
+
+        private string GrpcStatusName(int code)
+        {
+            if (!grpcStatusNames.TryGetValue(code, out var name))
+            {
+                name = Name + ".grpc_status." + code.ToString(CultureInfo.InvariantCulture);
+                grpcStatusNames[code] = name;
             }
 
             return name;
@@ -196,6 +213,9 @@ internal sealed class GraphitePointBuilder
 
         public SortedDictionary<int, long> ByType { get; } = [];
 
+        // A gRPC method's series are per gRPC status (docs/naming.md), which has no HTTP class: its own node.
+        public SortedDictionary<int, long> ByGrpcStatus { get; } = [];
+
         public void Add(RouteReading route)
         {
             Routes++;
@@ -205,9 +225,17 @@ internal sealed class GraphitePointBuilder
                 var delta = series.CountDelta;
                 Count += delta;
                 Bytes += series.ResponseBytesDelta;
-                ByStatus[code] = ByStatus.GetValueOrDefault(code) + delta;
-                var type = code / 100;
-                ByType[type] = ByType.GetValueOrDefault(type) + delta;
+                if (route.Route.IsGrpc)
+                {
+                    ByGrpcStatus[code] = ByGrpcStatus.GetValueOrDefault(code) + delta;
+                }
+                else
+                {
+                    ByStatus[code] = ByStatus.GetValueOrDefault(code) + delta;
+                    var type = code / 100;
+                    ByType[type] = ByType.GetValueOrDefault(type) + delta;
+                }
+
                 if (delta > 0)
                 {
                     Latency = Latency is null ? series.LatencyInterval : Latency.Plus(series.LatencyInterval);
@@ -223,6 +251,7 @@ internal sealed class GraphitePointBuilder
             Latency = null;
             ByStatus.Clear();
             ByType.Clear();
+            ByGrpcStatus.Clear();
         }
     }
 }

@@ -67,6 +67,7 @@ internal sealed class PrometheusExposition
     private readonly ILogger logger;
     private readonly IReadOnlyList<KeyValuePair<string, string>> commonLabels;
     private readonly RouteBucketLayouts buckets;
+    private readonly ConnectionExposition connections;
     private readonly byte[] infoLine;
     private ProtobufExposition? protobuf;
     private readonly ConcurrentDictionary<StatusInstruments, SeriesLabels> series = new();
@@ -89,7 +90,9 @@ internal sealed class PrometheusExposition
             new("cluster", options.Cluster),
             new("shard", options.Shard),
         ];
-        buckets = new RouteBucketLayouts(new BucketLayout(options.Prometheus.EffectiveBuckets), this.logger);
+        var applicationBuckets = new BucketLayout(options.Prometheus.EffectiveBuckets);
+        buckets = new RouteBucketLayouts(applicationBuckets, this.logger);
+        connections = new ConnectionExposition(commonLabels, applicationBuckets);
         Version = version;
         if (options.Prometheus.ServesOpenTelemetryNames)
         {
@@ -170,6 +173,7 @@ internal sealed class PrometheusExposition
                 }
             }
 
+            connections.Write(buffer, registry.Hubs.Connections, openMetrics);
             if (openTelemetry is not null)
             {
                 await openTelemetry.WriteAsync(buffer, writer, scratch.Routes, openMetrics, cancellationToken).ConfigureAwait(false);
@@ -289,7 +293,7 @@ internal sealed class PrometheusExposition
     {
         var descriptor = status.Route.Descriptor;
         var labels = new LabelSet()
-            .Add("type", "http")
+            .Add("type", TypeLabel(descriptor.Kind))
             .Add("status", status.StatusCode.ToString(System.Globalization.CultureInfo.InvariantCulture))
             .Add("isError", IsErrorValue(status.IsError, Options.IsErrorSpelling))
             .Add("method", descriptor.Method)
@@ -301,6 +305,14 @@ internal sealed class PrometheusExposition
     internal static string IsErrorValue(bool isError, BooleanSpelling spelling) => spelling == BooleanSpelling.Capitalized
         ? (isError ? "True" : "False")
         : (isError ? "true" : "false");
+
+    /// <summary>flask-monitor's <c>type</c>: <c>grpc</c> for gRPC methods (whose <c>status</c> is the gRPC code), <c>signalr</c> for hub methods.</summary>
+    private static string TypeLabel(string kind) => kind switch
+    {
+        Naming.EndpointKinds.Grpc => "grpc",
+        Naming.EndpointKinds.HubMethod => "signalr",
+        _ => "http",
+    };
 
     /// <summary>
     /// The version for <c>application_info</c>: configured, else the application assembly's informational version

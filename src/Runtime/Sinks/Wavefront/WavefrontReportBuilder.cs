@@ -160,7 +160,8 @@ internal sealed class WavefrontReportBuilder
             return state;
         }
 
-        var stem = $"{names.ResponseStem}.{status.StatusCode}";
+        // A gRPC method's status is the gRPC code (docs/naming.md), named apart from HTTP codes: grpc_5 is NOT_FOUND.
+        var stem = status.Route.IsGrpc ? $"{names.ResponseStem}.grpc_{status.StatusCode}" : $"{names.ResponseStem}.{status.StatusCode}";
         state = new SeriesState(
             Sanitized($"{stem}.cumulative.count"),
             AggregateLevels.Select(level => Sanitized($"{WavefrontNames.DeltaMark}{stem}.aggregated_per_{level}.count")).ToArray(),
