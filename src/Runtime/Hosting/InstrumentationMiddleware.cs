@@ -193,7 +193,7 @@ internal sealed class InstrumentationMiddleware
         // No endpoint (404) or routing's own rejection endpoint (405): one fixed entity, never the raw path. A file
         // UseStaticFiles served has no endpoint either: it joins the one static entity.
         route ??= endpoint is null && StaticFileRequests.Served(context, status) ? staticFiles.For(method) : registry.Unmatched(method);
-        var series = route.IsGrpc ? route.ForGrpcStatus(Kinds.Grpc.GrpcStatusCodes.Read(context, status)) : route.ForStatus(status);
+        var series = route.IsGrpc ? route.ForGrpcStatus(global::Instrumentation.Kinds.Grpc.GrpcStatusCodes.Read(context, status)) : route.ForStatus(status);
         series.Record(nanoseconds, bytes);
         if (cpu >= 0)
         {

@@ -51,7 +51,7 @@ internal sealed class InstrumentedEndpoint
         }
 
         route = null;
-        return endpoint.RequestDelegate?.Target is Kinds.Hubs.HubConnectionEndpoint ? EndpointMatch.MeasuredElsewhere : EndpointMatch.NotInstrumented;
+        return endpoint.RequestDelegate?.Target is global::Instrumentation.Kinds.Hubs.HubConnectionEndpoint ? EndpointMatch.MeasuredElsewhere : EndpointMatch.NotInstrumented;
     }
 
     public Task Invoke(HttpContext context)
