@@ -19,12 +19,11 @@ public sealed class DashboardFixture : IAsyncLifetime
     /// <summary>Requests of each round sent over h2c (HTTP/2 without TLS) to the sample's second endpoint.</summary>
     public static readonly (string Method, string Path, int Times)[] H2cTraffic = [("GET", "/catalog/files/h2c/x", 2)];
 
-    private readonly string directory = Directory.CreateTempSubdirectory("prom-dash-").FullName;
-    private ExternalProcess? prometheus;
+    private RealPrometheus? server;
 
     public SampleServer Sample { get; private set; } = null!;
 
-    public HttpClient Prometheus { get; } = new();
+    public HttpClient Prometheus => server!.Client;
 
     public string Instance => Sample.BaseAddress.Authority;
 
@@ -43,25 +42,7 @@ public sealed class DashboardFixture : IAsyncLifetime
                 ["Instrumentation:Prometheus:DependencyIntervalSeconds"] = "1",
             },
             h2c: true);
-        var port = FreePort.Next();
-        Prometheus.BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        var config = Path.Combine(directory, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-            scrape_configs:
-              - job_name: {Job}
-                static_configs:
-                  - targets: ['{Instance}']
-            """);
-        prometheus = ExternalProcess.Start(
-            Tools.Find("prometheus"),
-            [$"--config.file={config}", $"--storage.tsdb.path={Path.Combine(directory, "data")}", $"--web.listen-address=127.0.0.1:{port}"],
-            directory,
-            Path.Combine(directory, "prometheus.log"));
-        await ExternalProcess.WaitUntil(
-            async () => (await Prometheus.GetAsync("/-/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), $"Prometheus did not start; see {directory}/prometheus.log");
+        server = await RealPrometheus.StartAsync(Job, Instance);
 
         for (var round = 1; round <= 2; round++)
         {
@@ -86,7 +67,7 @@ public sealed class DashboardFixture : IAsyncLifetime
             }
             catch (TimeoutException)
             {
-                throw new TimeoutException($"Prometheus never scraped round {round} ({expected} requests): it has {seen}; see {directory}/prometheus.log");
+                throw new TimeoutException($"Prometheus never scraped round {round} ({expected} requests): it has {seen}; see {server.Directory}/prometheus.log");
             }
         }
 
@@ -117,30 +98,13 @@ public sealed class DashboardFixture : IAsyncLifetime
     public string? At { get; private set; }
 
     /// <summary>An instant query: each result's labels and value.</summary>
-    public async Task<IReadOnlyList<(Dictionary<string, string> Labels, double Value)>> Query(string query)
-    {
-        var json = await Prometheus.GetFromJsonAsync<JsonElement>(
-            $"/api/v1/query?query={Uri.EscapeDataString(query)}" + (At is null ? "" : $"&time={At}"));
-        return json.GetProperty("data").GetProperty("result").EnumerateArray()
-            .Select(r => (
-                r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
-                double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))
-            .ToList();
-    }
+    public async Task<IReadOnlyList<(Dictionary<string, string> Labels, double Value)>> Query(string query) =>
+        (await server!.Query(query, At)).Select(r => (r.Labels, double.Parse(r.Value, CultureInfo.InvariantCulture))).ToList();
 
     public async Task DisposeAsync()
     {
-        prometheus?.Dispose();
-        Prometheus.Dispose();
+        server?.Dispose();
         await Sample.DisposeAsync();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS's temp cleanup.
-        }
     }
 }
 

@@ -22,14 +22,13 @@ public sealed class NativeHistogramFixture : IAsyncLifetime
     public const string SyntheticRoute = "/synthetic/{id}";
     public const int RealRequests = 7;
 
-    private readonly string directory = Directory.CreateTempSubdirectory("prom-native-").FullName;
-    private ExternalProcess? prometheus;
+    private RealPrometheus? server;
     private WebApplication? app;
 
     /// <summary>The latencies recorded into <see cref="SyntheticRoute"/>, in nanoseconds, sorted.</summary>
     public long[] Latencies { get; private set; } = [];
 
-    public HttpClient Prometheus { get; } = new();
+    public HttpClient Prometheus => server!.Client;
 
     public async Task InitializeAsync()
     {
@@ -73,73 +72,28 @@ public sealed class NativeHistogramFixture : IAsyncLifetime
             (await client.GetAsync($"/work/{i}")).EnsureSuccessStatusCode();
         }
 
-        var port = FreePort.Next();
-        Prometheus.BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        var config = Path.Combine(directory, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-            scrape_configs:
-              - job_name: natives
-                static_configs:
-                  - targets: ['127.0.0.1:{appPort}']
-            """);
-        prometheus = ExternalProcess.Start(
-            Tools.Find("prometheus"),
-            [
-                $"--config.file={config}",
-                $"--storage.tsdb.path={Path.Combine(directory, "data")}",
-                $"--web.listen-address=127.0.0.1:{port}",
-                "--enable-feature=native-histograms",
-            ],
-            directory,
-            Path.Combine(directory, "prometheus.log"));
-        await ExternalProcess.WaitUntil(
-            async () => (await Prometheus.GetAsync("/-/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), $"Prometheus did not start; see {directory}/prometheus.log");
+        server = await RealPrometheus.StartAsync("natives", $"127.0.0.1:{appPort}", "native-histograms");
         await ExternalProcess.WaitUntil(
             async () => (await Query($"histogram_count(request_seconds{{addr=\"{SyntheticRoute}\"}})")).Count == 1
                 && (await Query("application_info")).Count == 1,
             TimeSpan.FromSeconds(60),
-            $"Prometheus never stored the native histogram; see {directory}/prometheus.log");
+            $"Prometheus never stored the native histogram; see {server.Directory}/prometheus.log");
     }
 
     /// <summary>An instant query's float results: labels and value.</summary>
-    public async Task<IReadOnlyList<(Dictionary<string, string> Labels, double Value)>> Query(string query)
-    {
-        var json = await Prometheus.GetFromJsonAsync<JsonElement>($"/api/v1/query?query={Uri.EscapeDataString(query)}");
-        return json.GetProperty("data").GetProperty("result").EnumerateArray()
-            .Where(r => r.TryGetProperty("value", out _))
-            .Select(r => (
-                r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
-                double.Parse(r.GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture)))
-            .ToList();
-    }
+    public async Task<IReadOnlyList<(Dictionary<string, string> Labels, double Value)>> Query(string query) =>
+        (await server!.Query(query)).Select(r => (r.Labels, double.Parse(r.Value, CultureInfo.InvariantCulture))).ToList();
 
     /// <summary>The raw result array of an instant query (native histograms come back under <c>histogram</c>).</summary>
-    public async Task<JsonElement> RawQuery(string query)
-    {
-        var json = await Prometheus.GetFromJsonAsync<JsonElement>($"/api/v1/query?query={Uri.EscapeDataString(query)}");
-        return json.GetProperty("data").GetProperty("result");
-    }
+    public Task<JsonElement> RawQuery(string query) => server!.RawQuery(query);
 
     public async Task DisposeAsync()
     {
-        prometheus?.Dispose();
-        Prometheus.Dispose();
+        server?.Dispose();
         if (app is not null)
         {
             await app.StopAsync();
             await app.DisposeAsync();
-        }
-
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS's temp cleanup.
         }
     }
 }

@@ -27,12 +27,11 @@ public sealed class PrometheusFixture : IAsyncLifetime
         ("GET", "/catalog/files/secret-31337/x", 1),
     ];
 
-    private readonly string directory = Directory.CreateTempSubdirectory("prom-it-").FullName;
-    private ExternalProcess? prometheus;
+    private RealPrometheus? server;
 
     public SampleServer Sample { get; private set; } = null!;
 
-    public HttpClient Prometheus { get; } = new();
+    public HttpClient Prometheus => server!.Client;
 
     public async Task InitializeAsync()
     {
@@ -44,30 +43,7 @@ public sealed class PrometheusFixture : IAsyncLifetime
                 services.WatchDependency("carrier", _ => Task.FromResult(false));
             });
 
-        var port = FreePort.Next();
-        Prometheus.BaseAddress = new Uri($"http://127.0.0.1:{port}");
-        var config = Path.Combine(directory, "prometheus.yml");
-        await File.WriteAllTextAsync(config, $"""
-            global:
-              scrape_interval: 1s
-              scrape_timeout: 1s
-            scrape_configs:
-              - job_name: shirtshop
-                static_configs:
-                  - targets: ['{Sample.BaseAddress.Authority}']
-            """);
-        prometheus = ExternalProcess.Start(
-            Tools.Find("prometheus"),
-            [
-                $"--config.file={config}",
-                $"--storage.tsdb.path={Path.Combine(directory, "data")}",
-                $"--web.listen-address=127.0.0.1:{port}",
-                "--enable-feature=exemplar-storage",
-            ],
-            directory,
-            Path.Combine(directory, "prometheus.log"));
-        await ExternalProcess.WaitUntil(
-            async () => (await Prometheus.GetAsync("/-/ready")).IsSuccessStatusCode, TimeSpan.FromSeconds(30), $"Prometheus did not start; see {directory}/prometheus.log");
+        server = await RealPrometheus.StartAsync("shirtshop", Sample.BaseAddress.Authority, "exemplar-storage");
 
         foreach (var (method, path, times) in Traffic)
         {
@@ -91,29 +67,12 @@ public sealed class PrometheusFixture : IAsyncLifetime
     }
 
     /// <summary>An instant query: each result's labels and value.</summary>
-    public async Task<IReadOnlyList<(Dictionary<string, string> Labels, string Value)>> Query(string query)
-    {
-        var json = await Prometheus.GetFromJsonAsync<JsonElement>($"/api/v1/query?query={Uri.EscapeDataString(query)}");
-        return json.GetProperty("data").GetProperty("result").EnumerateArray()
-            .Select(r => (
-                r.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!),
-                r.GetProperty("value")[1].GetString()!))
-            .ToList();
-    }
+    public Task<IReadOnlyList<(Dictionary<string, string> Labels, string Value)>> Query(string query) => server!.Query(query);
 
     public async Task DisposeAsync()
     {
-        prometheus?.Dispose();
-        Prometheus.Dispose();
+        server?.Dispose();
         await Sample.DisposeAsync();
-        try
-        {
-            Directory.Delete(directory, recursive: true);
-        }
-        catch (IOException)
-        {
-            // Left for the OS's temp cleanup.
-        }
     }
 }
 
