@@ -53,14 +53,14 @@ internal sealed class CustomMetricLines
             switch (metric.Kind)
             {
                 case CustomMetricKind.Counter:
-                    lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".count", reading.Count, timestamp, suffix));
+                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".count", reading.Count, timestamp, suffix));
                     break;
                 case CustomMetricKind.Gauge:
-                    lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".value", reading.GaugeValue, timestamp, suffix));
+                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".value", reading.GaugeValue, timestamp, suffix));
                     break;
                 default:
-                    lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".count", reading.Count, timestamp, suffix));
-                    lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".sum", reading.Sum, timestamp, suffix));
+                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".count", reading.Count, timestamp, suffix));
+                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".sum", reading.Sum, timestamp, suffix));
                     lines += Distribution(key, reading, stem, suffix, intervalMinute, nowMinute, final, output);
                     break;
             }
@@ -105,7 +105,7 @@ internal sealed class CustomMetricLines
     private static int Send(PendingMinute minute, double[] bounds, string stem, string suffix, IWavefrontSender output)
     {
         var centroids = minute.Counts.Select((count, i) => (Midpoint(bounds, i), count));
-        return Emit(output, WavefrontDataKind.Histogram, WavefrontFormat.HistogramLine(minute.Minute * 60, centroids, stem, suffix));
+        return output.Emit(WavefrontDataKind.Histogram, WavefrontFormat.HistogramLine(minute.Minute * 60, centroids, stem, suffix));
     }
 
     /// <summary>A bucket's midpoint; the first bucket's lower end is 0 (or its bound), the +Inf bucket stands at the last bound.</summary>
@@ -145,16 +145,6 @@ internal sealed class CustomMetricLines
         return suffix;
     }
 
-    private static int Emit(IWavefrontSender output, WavefrontDataKind kind, string? line)
-    {
-        if (line is null)
-        {
-            return 0;
-        }
-
-        output.TryEnqueue(kind, line);
-        return 1;
-    }
 
     private sealed record PendingMinute(long Minute, long[] Counts);
 }

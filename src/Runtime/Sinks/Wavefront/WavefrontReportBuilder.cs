@@ -66,21 +66,21 @@ internal sealed class WavefrontReportBuilder
         if (now >= nextHeartbeat)
         {
             nextHeartbeat = now + HeartbeatInterval;
-            lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine(
+            lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(
                 "~component.heartbeat", 1L, timestamp, WavefrontFormat.TagSuffix(source, [.. HeartbeatTags()])));
         }
 
         foreach (var route in reading.Routes)
         {
             var names = NamesOf(route.Route);
-            lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine(names.InFlight, route.InFlight, timestamp, names.SourceSuffix));
+            lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(names.InFlight, route.InFlight, timestamp, names.SourceSuffix));
             foreach (var reading1 in route.Series)
             {
                 var state = StateOf(reading1.Series, names);
-                lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine(state.Cumulative, reading1.Count, timestamp, names.SourceSuffix));
+                lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(state.Cumulative, reading1.Count, timestamp, names.SourceSuffix));
                 for (var level = 0; level < AggregateLevels.Length; level++)
                 {
-                    lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.DeltaLine(state.Aggregates[level], reading1.CountDelta, names.AggregateSuffixes[level]));
+                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.DeltaLine(state.Aggregates[level], reading1.CountDelta, names.AggregateSuffixes[level]));
                 }
 
                 lines += state.Latency.Add(reading1.LatencyInterval, intervalMinute, nowMinute, final, names.SourceSuffix, output);
@@ -91,7 +91,7 @@ internal sealed class WavefrontReportBuilder
             }
         }
 
-        lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine($"{prefix}.total_requests.inflight.value", reading.InFlight, timestamp, applicationSuffix));
+        lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine($"{prefix}.total_requests.inflight.value", reading.InFlight, timestamp, applicationSuffix));
         lines += Overall("completed", reading.Completed, reading.CompletedDelta, timestamp, output);
         lines += Overall("errors", reading.Errors, reading.ErrorsDelta, timestamp, output);
         return lines;
@@ -114,25 +114,15 @@ internal sealed class WavefrontReportBuilder
 
     private int Overall(string what, long cumulative, long delta, long timestamp, IWavefrontSender output)
     {
-        var lines = Emit(output, WavefrontDataKind.Metric, WavefrontFormat.MetricLine($"{prefix}.response.{what}.aggregated_per_source.count", cumulative, timestamp, applicationSuffix));
+        var lines = output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine($"{prefix}.response.{what}.aggregated_per_source.count", cumulative, timestamp, applicationSuffix));
         for (var level = 0; level < AggregateLevels.Length; level++)
         {
-            lines += Emit(output, WavefrontDataKind.Metric, WavefrontFormat.DeltaLine($"{prefix}.response.{what}.aggregated_per_{AggregateLevels[level]}.count", delta, applicationAggregateSuffixes[level]));
+            lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.DeltaLine($"{prefix}.response.{what}.aggregated_per_{AggregateLevels[level]}.count", delta, applicationAggregateSuffixes[level]));
         }
 
         return lines;
     }
 
-    private static int Emit(IWavefrontSender output, WavefrontDataKind kind, string? line)
-    {
-        if (line is null)
-        {
-            return 0;
-        }
-
-        output.TryEnqueue(kind, line);
-        return 1;
-    }
 
     private RouteNames NamesOf(RouteInstruments route)
     {
@@ -235,7 +225,7 @@ internal sealed class WavefrontReportBuilder
             var line = WavefrontFormat.HistogramLine(
                 minute * 60, values!.Bins.Select(b => (b.Midpoint / nanosecondsPerUnit, b.Count)), name, suffix);
             values = null;
-            return Emit(output, WavefrontDataKind.Histogram, line);
+            return output.Emit(WavefrontDataKind.Histogram, line);
         }
     }
 }

@@ -33,6 +33,21 @@ internal interface IWavefrontSender
     bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line);
 }
 
+internal static class WavefrontSenderExtensions
+{
+    /// <summary>Buffers a formatted line, if formatting gave one (a name it could not sanitize gives none); returns how many.</summary>
+    public static int Emit(this IWavefrontSender output, WavefrontDataKind kind, string? line)
+    {
+        if (line is null)
+        {
+            return 0;
+        }
+
+        output.TryEnqueue(kind, line);
+        return 1;
+    }
+}
+
 /// <summary>The shared line sender, one channel per <see cref="WavefrontDataKind"/>.</summary>
 internal sealed class WavefrontSender(
     ILineTransport<WavefrontDataKind> transport, LineSenderSettings settings, ILogger logger, TimeProvider time, IMeterFactory? meters = null)
