@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Instrumentation.TestSupport;
+using Instrumentation.TestSupport.Wavefront;
 using Microsoft.Extensions.DependencyInjection;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -59,6 +60,22 @@ public sealed class HostedOpenTelemetryTests
 
         Assert.Equal(0, capture.Value("instrumentation.active_requests", "/style/{id}/make", "GET", null));
         Assert.Equal("Ordering", capture.ScopeTags["application"]);
+    }
+
+    [Fact]
+    public async Task With_the_aspnetcore_instrumentation_renaming_the_span_wavefront_still_gets_the_name_operation_name_chose()
+    {
+        await using var proxy = FakeWavefrontProxy.Create();
+        var exported = new List<Activity>();
+        await using var server = SampleServer.Start(Spans.WavefrontSettings(proxy), services => services.AddOpenTelemetry().WithTracing(tracing =>
+            tracing.AddSource("Microsoft.AspNetCore").AddAspNetCoreInstrumentation().AddProcessor(new SimpleActivityExportProcessor(new ListExporter(exported)))));
+
+        (await server.Client.GetAsync("/style/42/make")).EnsureSuccessStatusCode();
+
+        var sent = Assert.Single(await Spans.WaitAsync(proxy, span => span.IsServer()));
+        Assert.Equal("MakeShirts", sent.Operation);
+        var seen = Assert.Single(await ServerSpans(exported, 1));
+        Assert.Equal("GET style/{id}/make", seen.DisplayName); // the instrumentation's own name, for its own users
     }
 
     [Theory]

@@ -30,6 +30,9 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
 
     // The OpenTelemetry HTTP server conventions' attributes, so an SDK recording the span sees them whether or not
     // OpenTelemetry.Instrumentation.AspNetCore runs too (it sets the same keys; each is then replaced, never doubled).
+    /// <summary>The custom property holding the server span's name as this library chose it.</summary>
+    internal const string OperationNameProperty = "Instrumentation.OperationName";
+
     private const string RequestMethodTag = "http.request.method";
     private const string SchemeTag = "url.scheme";
     private const string RouteTag = "http.route";
@@ -192,6 +195,10 @@ internal sealed partial class ServerSpanBuilder : IRequestObserver
         {
             Kinds.Grpc.GrpcSpans.Describe(span, route, grpcStatus);
         }
+
+        // Kept beside the display name, which OpenTelemetry's ASP.NET Core instrumentation rewrites when hosting stops the
+        // Activity (to its "{method} {route}"): Wavefront is sent the name OperationName chose, whoever else listens.
+        span.SetCustomProperty(OperationNameProperty, span.DisplayName);
 
         Put(span, MethodTag, request.Method, present & OwnTags.Method);
         Put(span, UrlTag, Url(request, includeQuery), present & OwnTags.Url);

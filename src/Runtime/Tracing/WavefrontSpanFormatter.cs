@@ -139,7 +139,7 @@ internal sealed class WavefrontSpanFormatter
     private bool WriteSpan(Activity activity, StringBuilder builder, out bool hasLogs)
     {
         hasLogs = false;
-        var operation = WavefrontFormat.EscapeTagValue(activity.DisplayName);
+        var operation = WavefrontFormat.EscapeTagValue(activity.GetCustomProperty(ServerSpanBuilder.OperationNameProperty) as string ?? activity.DisplayName);
         if (operation is null)
         {
             return false;

@@ -52,6 +52,26 @@ public sealed class GraphiteDashboardFixture : IAsyncLifetime
             async () => (await Web.Render($"{CarbonFixture.Stem}.**.count")).Sum(s => s.Values.Sum()) == total,
             TimeSpan.FromSeconds(30),
             $"graphite-web never rendered the {total} requests: {Web.Log()}");
+
+        // The other names of those reports reach graphite-web a little later when carbon creates their files at its own
+        // pace (it limits file creations per minute): wait until every target of the dashboard has a value.
+        var waiting = "";
+        await ExternalProcess.WaitUntil(
+            async () =>
+            {
+                foreach (var query in Dashboard.Queries)
+                {
+                    if (!(await Panel(query.Panel, query.RefId)).Any(series => series.Values.Count > 0))
+                    {
+                        waiting = $"{query.Panel} ({query.RefId})";
+                        return false;
+                    }
+                }
+
+                return true;
+            },
+            TimeSpan.FromSeconds(60),
+            $"graphite-web never rendered every target (last waiting: {waiting}): {Web.Log()}");
     }
 
     public async Task<IReadOnlyList<(string Name, IReadOnlyList<double> Values)>> Panel(string title, string refId = "A") =>
