@@ -43,7 +43,7 @@ internal sealed class RequestTracer : IDisposable
         }
 
         var clientSpans = tracing.ClientSpans;
-        var userSources = new SourceNames(tracing.Sources);
+        var userSources = SourceNames.Exported(tracing.Sources);
         listener = new ActivityListener
         {
             ShouldListenTo = source => source.Name switch

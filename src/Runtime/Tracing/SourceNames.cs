@@ -15,6 +15,14 @@ internal sealed class SourceNames
 
     public bool IsEmpty => patterns.Length == 0;
 
+    /// <summary>
+    /// The sources whose spans are exported besides hosting's and HttpClient's: the application's own
+    /// (<c>Instrumentation:Tracing:Sources</c>) and this library's, whose spans are the measured units of work that have
+    /// no HTTP request of their own (hub method invocations).
+    /// </summary>
+    public static SourceNames Exported(IEnumerable<string> applicationSources) =>
+        new([.. applicationSources, Kinds.Hubs.InstrumentationHubFilter.ActivitySourceName]);
+
     /// <summary>What is wrong with one configured entry, or null.</summary>
     public static string? Problem(string? pattern) =>
         string.IsNullOrWhiteSpace(pattern) ? "must name an ActivitySource (a name, or a pattern with * and ?)" : null;

@@ -67,7 +67,7 @@ internal sealed class WavefrontSpanFormatter
         applicationTags = options.ApplicationTags();
         includeQuery = options.Tracing.IncludeQueryString;
         traceAll = options.Tracing.TraceAllRequests;
-        applicationSources = new SourceNames(options.Tracing.Sources);
+        applicationSources = SourceNames.Exported(options.Tracing.Sources);
         healthSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
         component = options.Wavefront.Component;
         handlerTag = options.Wavefront.HandlerTag;
