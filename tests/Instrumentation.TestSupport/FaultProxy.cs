@@ -7,7 +7,8 @@ namespace Instrumentation.TestSupport;
 /// A TCP relay on a free loopback port that forwards, byte for byte and both ways, to a receiver on another loopback
 /// port (the fake Wavefront proxy or ingestion endpoint, carbon) and misbehaves on demand: refuses connections (the
 /// receiver is down), resets every open connection now or every N ms (a receiver restart: the application's socket
-/// gets an RST, what the relay already read is still forwarded), or stalls (accepts, never reads).
+/// gets an RST, what the relay already read is still forwarded), stalls (accepts, never reads), or throttles what it
+/// forwards towards the receiver to a few KB/s.
 /// </summary>
 public sealed class FaultProxy : IAsyncDisposable
 {
@@ -21,6 +22,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private Timer? resetTimer;
     private volatile bool stalled;
     private int readDelayMilliseconds;
+    private int throttleBytesPerSecond;
     private int resets;
     private int accepted;
 
@@ -64,6 +66,9 @@ public sealed class FaultProxy : IAsyncDisposable
     /// Makes the relay a slow reader: it waits this long before each read from the application, so at a reset the
     /// bytes its kernel already acknowledged but it had not read yet are lost, as with a busy receiver.
     /// </summary>
+    /// <summary>Forwards at most this many bytes a second towards the receiver (in tenths, every 100 ms); null: as fast as it comes.</summary>
+    public void Throttle(int? bytesPerSecond) => Volatile.Write(ref throttleBytesPerSecond, bytesPerSecond ?? 0);
+
     public void ReadDelay(TimeSpan delay) => Volatile.Write(ref readDelayMilliseconds, (int)delay.TotalMilliseconds);
 
     /// <summary>Resets every open connection every <paramref name="period"/>; null stops.</summary>
@@ -206,13 +211,19 @@ public sealed class FaultProxy : IAsyncDisposable
                     await Task.Delay(delay, disposing.Token);
                 }
 
-                var read = await from.ReceiveAsync(buffer, SocketFlags.None, disposing.Token);
+                var throttle = towardsReceiver ? Volatile.Read(ref throttleBytesPerSecond) : 0;
+                var room = throttle > 0 ? Math.Clamp(throttle / 10, 1, buffer.Length) : buffer.Length;
+                var read = await from.ReceiveAsync(buffer.AsMemory(0, room), SocketFlags.None, disposing.Token);
                 if (read == 0)
                 {
                     return;
                 }
 
                 await to.SendAsync(buffer.AsMemory(0, read), SocketFlags.None, disposing.Token);
+                if (throttle > 0)
+                {
+                    await Task.Delay(100, disposing.Token);
+                }
             }
         }
         catch (Exception e) when (e is SocketException or ObjectDisposedException or OperationCanceledException)

@@ -64,6 +64,44 @@ public class FaultScenarioTests(ITestOutputHelper output)
         Assert.Equal(Requests, FaultRun.Deltas(proxy.Lines).Sum(d => d.Value));
     }
 
+    [Fact]
+    public async Task Receiver_throttled_to_4_KB_a_second_then_recovers_requests_unaffected_nothing_lost_nothing_twice()
+    {
+        await using var proxy = FakeWavefrontProxy.Create();
+        await using var faults = FaultProxy.Start(proxy.Port);
+        var run = await FaultRun.RunAsync(FaultRun.Settings("127.0.0.1", faults.Port), Requests, i =>
+        {
+            if (i == FaultFrom || i == FaultTo)
+            {
+                faults.Throttle(i == FaultFrom ? 4_096 : null);
+            }
+
+            return Task.CompletedTask;
+        }, output);
+
+        Assert.Equal((0L, 0L), (run.Accounting.Dropped(), run.Accounting.Buffered()));
+        Assert.Equal(Requests, FaultRun.Deltas(proxy.Lines).Sum(d => d.Value));
+    }
+
+    [Fact]
+    public async Task Tls_handshake_fails_requests_unaffected_nothing_sent_everything_counted_at_shutdown()
+    {
+        // Direct ingestion over https to a receiver whose certificate nothing trusts: every handshake fails.
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: true);
+        var settings = FaultRun.Settings("127.0.0.1", 2878);
+        settings.Remove("Instrumentation:Wavefront:ProxyHost");
+        settings["Instrumentation:Wavefront:Server"] = ingestion.Address.ToString();
+        settings["Instrumentation:Wavefront:Token"] = "a-token-the-receiver-never-sees";
+        settings["Instrumentation:Wavefront:ShutdownTimeoutSeconds"] = "1";
+        var run = await FaultRun.RunAsync(settings, 150, _ => Task.CompletedTask, output);
+
+        Assert.Empty(ingestion.Requests);
+        var accounting = run.Accounting;
+        Assert.Equal((0L, 0L), (accounting.Delivered(), accounting.Buffered()));
+        Assert.True(accounting.Produced() > 0);
+        Assert.Equal(accounting.Produced(), accounting.Dropped("shutdown") + accounting.Dropped("buffer_full"));
+    }
+
     [Theory]
     [InlineData(503)]
     [InlineData(429)]
