@@ -31,6 +31,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await Expect(healthz).ToHaveClassAsync("off");
         await Expect(healthz).ToContainTextAsync("INSTR001");
         await Expect(page.Locator("#rows tr.group[data-kind='route']")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#rows tr.subgroup[data-group='Style']")).ToHaveCountAsync(1);
 
         await DashboardApi.Send(server.Client, HttpMethod.Get, "/style/9/make", 15);
         await DashboardApi.Send(server.Client, HttpMethod.Post, "/catalog/refresh", 3);
@@ -90,7 +91,12 @@ public sealed class DashboardBrowserTests(Chromium chromium)
 
         await Expect(make.Locator("td.requests")).ToHaveTextAsync("30", Soon);
         await page.ClickAsync("thead th[data-key='requests']");
-        var first = page.Locator("#rows tr[data-template]").First;
+        // Sorting orders the rows within each group: the Style controller's busiest action comes first under it.
+        var first = page.Locator("#rows tr.subgroup[data-group='Style'] + tr[data-template]");
+        await Expect(first).ToHaveAttributeAsync("data-template", "/style/{id}/make");
+        await page.ClickAsync("thead th[data-key='requests']"); // the other way: the busiest action goes last
+        await Expect(first).Not.ToHaveAttributeAsync("data-template", "/style/{id}/make");
+        await page.ClickAsync("thead th[data-key='requests']");
         await Expect(first).ToHaveAttributeAsync("data-template", "/style/{id}/make");
 
         await make.ClickAsync();
@@ -98,6 +104,7 @@ public sealed class DashboardBrowserTests(Chromium chromium)
         await Expect(page.Locator("#detail-title")).ToContainTextAsync("GET /style/{id}/make");
         await Expect(page.Locator("#chart-latency canvas")).ToHaveCountAsync(1);
         await Expect(page.Locator("#chart-rate canvas")).ToHaveCountAsync(1);
+        await Expect(page.Locator("#chart-latency-status canvas")).ToHaveCountAsync(1);
         await Expect(page.Locator("#chart-latency .u-legend")).ToContainTextAsync("p99");
         await Expect(page.Locator("#chart-rate .u-legend")).ToContainTextAsync("200");
 

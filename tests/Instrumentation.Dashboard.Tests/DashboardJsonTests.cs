@@ -29,6 +29,10 @@ public class DashboardJsonTests
         Assert.Null(make["diagnostic"]);
         Assert.Equal("route", (string?)make["kind"]);
         Assert.NotNull(make["id"]);
+
+        // Grouped within their kind: a controller's actions under the controller, a minimal API group under its prefix.
+        Assert.Equal("Style", (string?)make["group"]);
+        Assert.Equal("/catalog", (string?)DashboardApi.Route(state, "GET", "/catalog/{sku:int}")["group"]);
         Assert.DoesNotContain(DashboardApi.Routes(state), r => ((string)r["template"]!).StartsWith(DashboardApi.Path, StringComparison.Ordinal));
     }
 
@@ -90,6 +94,33 @@ public class DashboardJsonTests
         Assert.Equal(times.Count, ok.Count);
         Assert.Contains(ok, rate => (double)rate! > 0);
         Assert.Contains(history["p95"]!.AsArray(), q => q is not null && (double)q > 0);
+        var okLatency = history["p95ByStatus"]!["200"]!.AsArray();
+        Assert.Equal(times.Count, okLatency.Count);
+        Assert.Contains(okLatency, q => q is not null && (double)q > 0);
+    }
+
+    [Fact]
+    public async Task A_routes_latency_is_split_by_status_each_with_gaps_where_it_had_no_request()
+    {
+        await using var server = SampleServer.Start();
+        await DashboardApi.State(server.Client);
+        await DashboardApi.Send(server.Client, HttpMethod.Get, "/style/31337/stock", 3);
+        await DashboardApi.Send(server.Client, HttpMethod.Get, "/style/missing/stock", 2);
+        var state = await DashboardApi.WaitFor(
+            server.Client, s => (long)DashboardApi.Route(s, "GET", "/style/{id}/stock")["requests"]! == 5, "5 stock requests");
+        var id = (int)DashboardApi.Route(state, "GET", "/style/{id}/stock")["id"]!;
+
+        var history = JsonNode.Parse(await server.Client.GetStringAsync($"{DashboardApi.Path}/api/routes/{id}?minutes=15"))!.AsObject();
+        var byStatus = history["p95ByStatus"]!.AsObject();
+        Assert.Equal(["200", "404"], byStatus.Select(pair => pair.Key).Order());
+        foreach (var (status, values) in byStatus)
+        {
+            var samples = values!.AsArray();
+            Assert.Equal(history["times"]!.AsArray().Count, samples.Count);
+            Assert.Contains(samples, q => q is not null && (double)q > 0);
+            // A sample where the status had no request is a gap, never a zero latency.
+            Assert.All(samples, q => Assert.True(q is null || (double)q > 0, $"{status}: {q}"));
+        }
     }
 
     [Theory]

@@ -30,6 +30,7 @@ internal sealed record AppInfo(string Application, string Service, string Cluste
 internal sealed record RouteRow(
     int? Id,
     string Kind,
+    string Group,
     string Method,
     string Template,
     string Entity,
@@ -64,7 +65,7 @@ internal sealed record TracingHealth(bool Enabled, bool Exporting, long Kept, lo
 
 /// <summary>
 /// One route's last 15 minutes, for the charts: one entry per sample, oldest first; <c>Times</c> in Unix seconds,
-/// <c>Rates</c> in requests per second by status code.
+/// <c>Rates</c> in requests per second by status code, <c>P95ByStatus</c> the interval's p95 latency of each status.
 /// </summary>
 internal sealed record RouteHistoryView(
     int Id,
@@ -74,7 +75,8 @@ internal sealed record RouteHistoryView(
     IReadOnlyList<double?> P50,
     IReadOnlyList<double?> P95,
     IReadOnlyList<double?> P99,
-    IReadOnlyDictionary<string, double[]> Rates);
+    IReadOnlyDictionary<string, double[]> Rates,
+    IReadOnlyDictionary<string, double?[]> P95ByStatus);
 
 /// <summary>The body of a 400 or 404.</summary>
 internal sealed record DashboardError(string Error);

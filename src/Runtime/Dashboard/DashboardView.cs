@@ -39,7 +39,10 @@ internal sealed class DashboardView(DashboardHistory history, SinkHealthReader s
         return new RouteHistoryView(
             id, descriptor.Method, descriptor.Template, times,
             [.. quantiles.Select(q => Round(q.P50))], [.. quantiles.Select(q => Round(q.P95))], [.. quantiles.Select(q => Round(q.P99))],
-            rates);
+            rates,
+            route.StatusCounts.ToDictionary(
+                pair => pair.Status == 0 ? "other" : pair.Status.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                pair => slots.Select(slot => Round(route.StatusP95At(pair.Status, slot))).ToArray()));
     });
 
     private DashboardState Build(DashboardHistory h, long ownInFlight)
@@ -65,20 +68,21 @@ internal sealed class DashboardView(DashboardHistory history, SinkHealthReader s
             if (instrumented.Add((descriptor.Entity, descriptor.Method)))
             {
                 rows.Add(new RouteRow(
-                    null, descriptor.Kind, descriptor.Method, descriptor.Template, descriptor.Entity, descriptor.Handler,
+                    null, descriptor.Kind, GroupOf(descriptor, controller: null), descriptor.Method, descriptor.Template, descriptor.Entity, descriptor.Handler,
                     Instrumented: false, NotInstrumentedDiagnostic, 0, null, null, null, null, null, 0, null));
             }
         }
 
         rows.Sort((a, b) =>
             string.CompareOrdinal(a.Kind, b.Kind) is var kind and not 0 ? kind
+            : string.CompareOrdinal(a.Group, b.Group) is var group and not 0 ? group
             : string.CompareOrdinal(a.Template, b.Template) is var template and not 0 ? template
             : string.CompareOrdinal(a.Method, b.Method));
 
         var (requests, errors) = h.Totals(slots);
         var bytes = h.Routes.Sum(route => route.Sum(slots).Bytes);
         var totals = new RouteRow(
-            null, "application", "*", "all requests", "application", "", true, null,
+            null, "application", "application", "*", "all requests", "application", "", true, null,
             h.Completed,
             seconds > 0 ? Round(requests / seconds) : null,
             requests > 0 ? Round((double)errors / requests) : null,
@@ -114,7 +118,7 @@ internal sealed class DashboardView(DashboardHistory history, SinkHealthReader s
         var first = routes.MaxBy(route => route.Requests)!;
         var descriptor = first.Route.Descriptor;
         return new RouteRow(
-            first.Id, descriptor.Kind, descriptor.Method, descriptor.Template, descriptor.Entity, descriptor.Handler,
+            first.Id, descriptor.Kind, GroupOf(descriptor, first.Route.Controller), descriptor.Method, descriptor.Template, descriptor.Entity, descriptor.Handler,
             Instrumented: true, null,
             total,
             seconds > 0 ? Round(requests / seconds) : null,
@@ -122,6 +126,29 @@ internal sealed class DashboardView(DashboardHistory history, SinkHealthReader s
             Quantile(latency, 0.50), Quantile(latency, 0.95), Quantile(latency, 0.99),
             inFlight,
             seconds > 0 ? Round(bytes / seconds) : null);
+    }
+
+    /// <summary>
+    /// Where a route sits within its kind on the page: a controller's actions under the controller, a page's handlers
+    /// under the page, anything else under its template's first segment (a minimal API group's prefix, a gRPC service,
+    /// a hub). A catalog entry the application never bound has no controller metadata: it sits under its first segment.
+    /// </summary>
+    internal static string GroupOf(RouteDescriptor descriptor, string? controller)
+    {
+        if (controller is not null)
+        {
+            return controller;
+        }
+
+        if (descriptor.Kind == EndpointKinds.Page && descriptor.Handler.StartsWith('/'))
+        {
+            var colon = descriptor.Handler.IndexOf(':', StringComparison.Ordinal);
+            return colon < 0 ? descriptor.Handler : descriptor.Handler[..colon];
+        }
+
+        var template = descriptor.Template;
+        var end = template.IndexOf('/', 1);
+        return end < 0 ? template : template[..end];
     }
 
     private static double? Quantile(HistogramSnapshot? latency, double q) =>

@@ -17,6 +17,7 @@ internal sealed class RouteHistory(int id, RouteInstruments route)
 
     private readonly Queue<(long At, HistogramSnapshot Latency)> anchors = new();
     private readonly Dictionary<int, int[]> countsByStatus = [];
+    private readonly Dictionary<int, float[]> p95ByStatus = [];
     private readonly HashSet<int> errorStatuses = [];
     private float[]? p50;
     private float[]? p95;
@@ -86,6 +87,15 @@ internal sealed class RouteHistory(int id, RouteInstruments route)
             }
 
             counts[slot] = (int)Math.Min(series.CountDelta, int.MaxValue);
+            if (!p95ByStatus.TryGetValue(status, out var statusP95))
+            {
+                // Samples before the status first answered had no latency of it: gaps, not zeros.
+                statusP95 = new float[DashboardHistory.Capacity];
+                Array.Fill(statusP95, float.NaN);
+                p95ByStatus[status] = statusP95;
+            }
+
+            statusP95[slot] = Milliseconds(series.LatencyInterval.Quantile(0.95));
         }
 
         if (reading is not null)
@@ -121,6 +131,7 @@ internal sealed class RouteHistory(int id, RouteInstruments route)
             if (slot >= 0 && reading?.Series.Any(s => s.Series.StatusCode == status && s.CountDelta > 0) != true)
             {
                 counts[slot] = 0;
+                p95ByStatus[status][slot] = float.NaN;
             }
         }
 
@@ -163,6 +174,10 @@ internal sealed class RouteHistory(int id, RouteInstruments route)
     /// <summary>The interval quantiles (ms) at a slot; null where the interval had no request.</summary>
     public (double? P50, double? P95, double? P99) QuantilesAt(int slot) =>
         p50 is null || float.IsNaN(p50[slot]) ? (null, null, null) : (p50[slot], p95![slot], p99![slot]);
+
+    /// <summary>The interval's p95 latency (ms) of one status at a slot; null where that status had no request.</summary>
+    public double? StatusP95At(int status, int slot) =>
+        p95ByStatus.TryGetValue(status, out var values) && !float.IsNaN(values[slot]) ? values[slot] : null;
 
     /// <summary>The statuses this route has answered with, and their per-sample counts.</summary>
     public IEnumerable<(int Status, int[] Counts)> StatusCounts =>

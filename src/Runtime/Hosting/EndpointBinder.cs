@@ -109,9 +109,11 @@ internal sealed partial class EndpointBinder
         // ASP.NET Core's own http.route (what its hosting meter tags), so the OpenTelemetry names join with it.
         var httpRoute = route.Metadata.GetMetadata<IRouteDiagnosticsMetadata>()?.Route ?? route.RoutePattern.RawText;
         var tracedAttributes = TracedProperty.ForEndpoint(route.Metadata, route.DisplayName ?? template);
+        var controller = route.Metadata.GetMetadata<Microsoft.AspNetCore.Mvc.Controllers.ControllerActionDescriptor>()?.ControllerName;
         foreach (var instruments in byMethod)
         {
             instruments.HttpRoute ??= string.IsNullOrEmpty(httpRoute) ? "/" : httpRoute;
+            instruments.Controller ??= controller;
             if (tracedAttributes.Length > 0)
             {
                 instruments.TracedAttributes = tracedAttributes;

@@ -52,6 +52,9 @@ internal sealed class RouteInstruments
     /// </summary>
     public string? HttpRoute { get; internal set; }
 
+    /// <summary>The controller an action belongs to (its name without the suffix), for readers that group routes by it.</summary>
+    public string? Controller { get; internal set; }
+
     /// <summary>Whether the endpoint is marked for tracing (<c>[Traced]</c> / <c>.Traced()</c>).</summary>
     public bool Traced { get; }
 

@@ -124,15 +124,21 @@
 
     const filter = $("filter").value.trim().toLowerCase();
     const visible = data.routes.filter((r) => !filter
-      || [r.template, r.method, r.kind, r.handler, r.entity].some((f) => (f || "").toLowerCase().includes(filter)));
+      || [r.template, r.method, r.kind, r.group, r.handler, r.entity].some((f) => (f || "").toLowerCase().includes(filter)));
     const kinds = [...new Set(visible.map((r) => r.kind))].sort();
     const rows = [];
     for (const kind of kinds) {
       const group = el("tr", { className: "group" }, el("td", { colSpan: columns.length, textContent: kind }));
       group.dataset.kind = kind;
       rows.push(group);
-      for (const route of visible.filter((r) => r.kind === kind).sort(compare)) {
-        rows.push(row(route, route.instrumented ? "route-row" : "off"));
+      const ofKind = visible.filter((r) => r.kind === kind);
+      for (const name of [...new Set(ofKind.map((r) => r.group))].sort()) {
+        const sub = el("tr", { className: "subgroup" }, el("td", { colSpan: columns.length, textContent: name }));
+        sub.dataset.group = name;
+        rows.push(sub);
+        for (const route of ofKind.filter((r) => r.group === name).sort(compare)) {
+          rows.push(row(route, route.instrumented ? "route-row" : "off"));
+        }
       }
     }
     if (!rows.length) rows.push(el("tr", {}, el("td", { colSpan: columns.length, textContent: "No route matches the filter." })));
@@ -204,6 +210,8 @@
       const statuses = Object.keys(history.rates).sort();
       chart("chart-rate", "Requests per second by status", statuses.map((s) => ({ label: s })),
         [history.times].concat(statuses.map((s) => history.rates[s])), (v) => (v === null ? dash : v.toFixed(2)));
+      chart("chart-latency-status", "p95 latency by status (ms)", statuses.map((s) => ({ label: s })),
+        [history.times].concat(statuses.map((s) => history.p95ByStatus[s])), format.ms);
     } catch (error) {
       $("detail-title").textContent = "Cannot load the route's history (" + error.message + ")";
     }
