@@ -2,16 +2,23 @@
 # What the live dashboard costs the application: the sample's own CPU time (utime + stime from /proc) over a quiet
 # minute with no page open, then a minute polled as an open page polls (the state every second, one route's history
 # every two seconds), then a quiet minute again. Loopback only; stops by itself.
-# Usage: build/measure-dashboard-cost.sh [seconds per phase, default 60]
+# Usage: build/measure-dashboard-cost.sh [seconds per phase, default 60]; ROUTES=200 measures an app of 200 routes
+# (tests/Instrumentation.Benchmarks.Server) instead of the sample.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-60}
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-dotnet build samples/ShirtShop -c Release -nologo -v quiet >/dev/null
-dotnet samples/ShirtShop/bin/Release/net10.0/ShirtShop.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+if [[ -n ${ROUTES:-} ]]; then
+  # An application of ROUTES instrumented routes with the dashboard mapped (tests/Instrumentation.Benchmarks.Server).
+  dotnet build tests/Instrumentation.Benchmarks.Server -c Release -nologo -v quiet >/dev/null
+  ROUTES=$ROUTES dotnet tests/Instrumentation.Benchmarks.Server/bin/Release/net10.0/Instrumentation.Benchmarks.Server.dll dashboard --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+else
+  dotnet build samples/ShirtShop -c Release -nologo -v quiet >/dev/null
+  dotnet samples/ShirtShop/bin/Release/net10.0/ShirtShop.dll --urls "http://127.0.0.1:$port" >/dev/null 2>&1 &
+fi
 pid=$!
 trap 'kill $pid 2>/dev/null || true' EXIT
-until curl -sf -o /dev/null "http://127.0.0.1:$port/"; do sleep 0.5; done
+until curl -sf -o /dev/null "http://127.0.0.1:$port/instrumentation/api/state"; do sleep 0.5; done
 ticks=$(getconf CLK_TCK)
 cpu() { awk '{print $14 + $15}' "/proc/$pid/stat"; }
 

@@ -25,6 +25,10 @@ switch (mode)
         break;
     case "defaults":
         break;
+    case "dashboard":
+        // The defaults, ROUTES more instrumented routes (200 unless told) and the live dashboard, for
+        // build/measure-dashboard-cost.sh: what an open page costs an application of that size.
+        break;
     case "exported":
         // Spans and metrics go to a proxy port on this machine that reads and discards: the whole export path.
         settings["Instrumentation:Tracing:SamplingRate"] = "1";
@@ -40,7 +44,7 @@ switch (mode)
         return 2;
 }
 
-var ours = mode is "metrics" or "defaults" or "exported";
+var ours = mode is "metrics" or "defaults" or "exported" or "dashboard";
 if (ours)
 {
     builder.Configuration.AddInMemoryCollection(settings);
@@ -79,6 +83,19 @@ if (ours)
 {
     style.Instrumented();
     price.Instrumented();
+}
+
+if (mode == "dashboard")
+{
+    var routes = int.Parse(Environment.GetEnvironmentVariable("ROUTES") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
+    var extra = app.MapGroup("/r").Instrumented();
+    for (var i = 0; i < routes; i++)
+    {
+        var name = "route" + i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        extra.MapGet("/" + name + "/{id}", (string id) => id);
+    }
+
+    app.MapInstrumentationDashboard();
 }
 
 app.Run();
