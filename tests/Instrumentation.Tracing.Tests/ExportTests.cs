@@ -32,4 +32,31 @@ public sealed class ExportTests
             Spans.Timeout,
             "the final RED metrics");
     }
+
+    [Fact]
+    public async Task The_senders_own_http_calls_to_the_proxy_are_never_traced_so_export_cannot_feed_itself()
+    {
+        await using var proxy = FakeWavefrontProxy.Create();
+        var settings = Spans.WavefrontSettings(proxy); // the proxy's HTTP form, the default transport
+        settings["Instrumentation:Tracing:ClientSpans"] = "true";
+        var app = await SecondApp.StartAsync(settings);
+        try
+        {
+            for (var i = 0; i < 5; i++)
+            {
+                Assert.True((await app.Client.GetAsync($"/traced/{i}")).IsSuccessStatusCode);
+            }
+
+            await proxy.WaitForAsync(_ => Spans.All(proxy).Count(s => s.IsServer()) >= 5, Spans.Timeout, "the five request spans");
+            await Task.Delay(TimeSpan.FromSeconds(3)); // three more flushes: the exports of any span a send made
+        }
+        finally
+        {
+            await app.DisposeAsync();
+        }
+
+        // Each send to the proxy is an HttpClient call; traced, it would be a client span, exported by the next send,
+        // which would make another: a loop that grows with every retry.
+        Assert.DoesNotContain(Spans.All(proxy), s => s.IsClient() && (s.Tag("http.url") ?? "").Contains("/report", StringComparison.Ordinal));
+    }
 }

@@ -54,13 +54,24 @@ internal sealed class RequestTracer : IDisposable
                 // A pattern never re-enables HttpClient's spans (ClientSpans decides) nor claims hosting's twice.
                 var name => !userSources.IsEmpty && userSources.Matches(name),
             },
-            Sample = sampler.Sample,
+            // The sinks' own sends (an HttpClient call to the Wavefront proxy) are not the application's: left out.
+            Sample = (ref ActivityCreationOptions<ActivityContext> options) =>
+                Sinks.Shared.OwnTraffic.IsSending ? ActivitySamplingResult.None : sampler.Sample(ref options),
             ActivityStarted = activity =>
             {
-                sampler.OnStarted(activity);
-                Queue.OnStarted(activity);
+                if (!Sinks.Shared.OwnTraffic.IsSending)
+                {
+                    sampler.OnStarted(activity);
+                    Queue.OnStarted(activity);
+                }
             },
-            ActivityStopped = Queue.OnStopped,
+            ActivityStopped = activity =>
+            {
+                if (!Sinks.Shared.OwnTraffic.IsSending)
+                {
+                    Queue.OnStopped(activity);
+                }
+            },
         };
         ActivitySource.AddActivityListener(listener);
     }

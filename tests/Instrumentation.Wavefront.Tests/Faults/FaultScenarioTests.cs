@@ -16,6 +16,17 @@ public class FaultScenarioTests(ITestOutputHelper output)
     private const int FaultTo = 200;
 
     [Fact]
+    public async Task No_fault_the_baseline_every_point_arrives_once()
+    {
+        // The same run with nothing injected: the request latencies the fault scenarios' are read against.
+        await using var proxy = FakeWavefrontProxy.Create();
+        var run = await FaultRun.RunAsync(FaultRun.Settings("127.0.0.1", proxy.Port), Requests, _ => Task.CompletedTask, output);
+
+        Assert.Equal((0L, 0L), (run.Accounting.Dropped(), run.Accounting.Buffered()));
+        Assert.Equal(Requests, FaultRun.Deltas(proxy.Lines).Sum(d => d.Value));
+    }
+
+    [Fact]
     public async Task Receiver_down_then_up_every_point_arrives_once_with_its_original_timestamp()
     {
         await using var proxy = FakeWavefrontProxy.Create();

@@ -33,6 +33,7 @@ internal sealed class HttpLineTransport<TChannel> : ILineTransport<TChannel>
 
     public async Task<SendResult> SendAsync(TChannel channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
     {
+        OwnTraffic.Mark(); // never traced (src/Runtime/Sinks/Shared/OwnTraffic.cs)
         using var body = new MemoryStream();
         using (var gzip = new GZipStream(body, CompressionLevel.Fastest, leaveOpen: true))
         {
