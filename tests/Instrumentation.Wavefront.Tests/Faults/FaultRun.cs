@@ -95,6 +95,11 @@ internal static class FaultRun
         ["Instrumentation:Wavefront:TracingPort"] = port.ToString(CultureInfo.InvariantCulture),
         ["Instrumentation:Wavefront:ReportingIntervalSeconds"] = "1",
 
+        // An ActivityListener is process-wide: with client spans on, this app would also trace and export every
+        // HttpClient call the other test classes running in this process make (thousands, from the SIGTERM test's load
+        // loops), which no real application shares its process with, and which made its drain race the shutdown timeout.
+        ["Instrumentation:Tracing:ClientSpans"] = "false",
+
     };
 
     /// <summary>
