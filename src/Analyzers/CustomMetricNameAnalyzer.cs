@@ -36,12 +36,7 @@ public sealed class CustomMetricNameAnalyzer : DiagnosticAnalyzer
     {
         // Filtered by the method's name before binding: most invocations of a program are not these.
         var call = (InvocationExpressionSyntax)context.Node;
-        var name = call.Expression switch
-        {
-            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
-            _ => null,
-        };
+        var name = InvokedNames.Of(call);
         if (name is null || !Methods.Contains(name)
             || context.SemanticModel.GetOperation(call, context.CancellationToken) is not IInvocationOperation invocation
             || !KnownSymbols.Is(invocation.TargetMethod.ContainingType, KnownSymbols.InstrumentationNamespace, FactoryType)

@@ -65,15 +65,8 @@ public sealed class TracedAttributesAnalyzer : DiagnosticAnalyzer
 
     private static void AnalyzeInvocation(SyntaxNodeAnalysisContext context)
     {
-        // The method cannot be renamed at the call (no alias names a method), so the name filters before binding.
         var call = (InvocationExpressionSyntax)context.Node;
-        var name = call.Expression switch
-        {
-            MemberAccessExpressionSyntax access => access.Name.Identifier.ValueText,
-            MemberBindingExpressionSyntax binding => binding.Name.Identifier.ValueText,
-            SimpleNameSyntax simple => simple.Identifier.ValueText,
-            _ => null,
-        };
+        var name = InvokedNames.Of(call);
         if (name != TracedConvention
             || call.ArgumentList.Arguments.Count == 0
             || context.SemanticModel.GetOperation(call, context.CancellationToken) is not IInvocationOperation invocation
