@@ -20,6 +20,7 @@ public class PeerBenchmarks
 {
     private const string Path = "/style/42/make";
     private BenchmarkHost host = null!;
+    private IDisposable? subscription;
 
     [GlobalSetup(Target = nameof(None))]
     public void SetupNone() => host = BenchmarkHost.Plain();
@@ -84,8 +85,26 @@ public class PeerBenchmarks
         spanExporter.Require("Microsoft.AspNetCore");
     }
 
+    // What any per-request latency histogram pays, the floor under (b): two clock reads and one record.
+    [GlobalSetup(Target = nameof(LatencyFloor))]
+    public void SetupLatencyFloor() => host = RequestBenchmarks.FloorHost();
+
+    // The floor under (b2) - (b): to pass an incoming trace context on, something must subscribe to hosting's
+    // DiagnosticListener (or listen to its Activity), and once anything subscribes hosting asks it about every request.
+    // This is metrics only plus a subscriber that declines every event; (b2) adds only our trace-header check to it.
+    [GlobalSetup(Target = nameof(PropagationFloor))]
+    public void SetupPropagationFloor()
+    {
+        host = BenchmarkHost.Instrumented(RequestBenchmarks.MetricsOnly);
+        subscription = host.Get<DiagnosticListener>().Subscribe(new DecliningObserver(), static (_, _, _) => false);
+    }
+
     [GlobalCleanup]
-    public void Cleanup() => host.Dispose();
+    public void Cleanup()
+    {
+        subscription?.Dispose();
+        host.Dispose();
+    }
 
     [Benchmark(Baseline = true, Description = "(a) no instrumentation")]
     public Task None() => host.Send(Path);
@@ -99,6 +118,12 @@ public class PeerBenchmarks
     [Benchmark(Description = "(b3) Instrumentation, tracing exported (Wavefront sender, discarding transport)")]
     public Task OursTracingExported() => host.Send(Path);
 
+    [Benchmark(Description = "(f) floor under (b): two clock reads and one histogram record")]
+    public Task LatencyFloor() => host.Send(Path);
+
+    [Benchmark(Description = "(f2) floor under (b2): (b) plus a hosting DiagnosticListener subscriber that declines everything")]
+    public Task PropagationFloor() => host.Send(Path);
+
     [Benchmark(Description = "(p) prometheus-net UseHttpMetrics()")]
     public Task PrometheusNet() => host.Send(Path);
 
@@ -107,4 +132,19 @@ public class PeerBenchmarks
 
     [Benchmark(Description = "(o2) OpenTelemetry AddAspNetCoreInstrumentation(), metrics + tracing (always on, discarding exporter)")]
     public Task OpenTelemetryMetricsAndTracing() => host.Send(Path);
+
+    private sealed class DecliningObserver : IObserver<KeyValuePair<string, object?>>
+    {
+        public void OnNext(KeyValuePair<string, object?> value)
+        {
+        }
+
+        public void OnError(Exception error)
+        {
+        }
+
+        public void OnCompleted()
+        {
+        }
+    }
 }

@@ -46,7 +46,10 @@ public class RequestBenchmarks
     });
 
     [GlobalSetup(Target = nameof(Floor))]
-    public void SetupFloor() => host = BenchmarkHost.Plain(app =>
+    public void SetupFloor() => host = FloorHost();
+
+    /// <summary>The latency floor, also a row of <see cref="PeerBenchmarks"/>.</summary>
+    internal static BenchmarkHost FloorHost() => BenchmarkHost.Plain(app =>
     {
         // The least any per-request latency histogram can do: read the clock on the way in and out, record once.
         var latency = new LogHistogram();
