@@ -11,6 +11,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${ROUNDS:-5}
 duration=${SECONDS_PER_RUN:-10}
+warmup=${WARMUP_SECONDS:-12}
 modes=${MODES:-"none metrics defaults exported prometheus-net otel-metrics otel-tracing"}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Production
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
@@ -34,7 +35,7 @@ for round in $(seq 1 "$rounds"); do
     pid=$!
     for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/style/1/make" >/dev/null 2>&1 && break; sleep 0.1; done
     # Warm-up: JIT, tiered compilation, pools.
-    taskset -c 1 wrk -t1 -c16 -d3s "http://127.0.0.1:$port/style/42/make" >/dev/null
+    taskset -c 1 wrk -t1 -c16 -d"${warmup}s" "http://127.0.0.1:$port/style/42/make" >/dev/null
     before=$(cpu_ticks "$pid")
     report=$(taskset -c 1 wrk -t1 -c16 -d"${duration}s" "http://127.0.0.1:$port/style/42/make")
     after=$(cpu_ticks "$pid")
@@ -52,15 +53,21 @@ python3 - "$results" $modes <<'PY'
 import sys, statistics
 path, modes = sys.argv[1], sys.argv[2:]
 rows = [line.split("\t") for line in open(path).read().splitlines()]
-base = None
-print("| mode | requests/s | server CPU µs/request | over none |")
-print("|---|---:|---:|---:|")
+cpu = {(r[0], r[1]): float(r[3]) for r in rows}
+rounds = sorted({r[0] for r in rows})
+# Rounds drift together (the machine's speed moves by several µs between rounds), so besides the medians each mode's
+# cost is also given as the median of its difference to "none" within the same round, and the spread of those.
+print("| mode | requests/s | server CPU µs/request | over none (medians) | over none, paired by round: median (min..max) |")
+print("|---|---:|---:|---:|---:|")
+base = statistics.median(cpu[(r, "none")] for r in rounds) if "none" in modes else None
 for mode in modes:
     rps = statistics.median(float(r[2]) for r in rows if r[1] == mode)
-    us = statistics.median(float(r[3]) for r in rows if r[1] == mode)
-    if mode == "none":
-        base = us
-    over = "" if base is None or mode == "none" else f"+{us - base:.2f} µs ({(us - base) / base * 100:+.1f}%)"
-    print(f"| {mode} | {rps:,.0f} | {us:.2f} | {over} |")
+    us = statistics.median(cpu[(r, mode)] for r in rounds)
+    over = paired = ""
+    if base is not None and mode != "none":
+        over = f"+{us - base:.2f} µs ({(us - base) / base * 100:+.1f}%)"
+        d = [cpu[(r, mode)] - cpu[(r, "none")] for r in rounds]
+        paired = f"{statistics.median(d):+.2f} µs ({min(d):+.2f}..{max(d):+.2f})"
+    print(f"| {mode} | {rps:,.0f} | {us:.2f} | {over} | {paired} |")
 PY
 echo "raw rows: $results"

@@ -85,6 +85,10 @@ if (ours)
     price.Instrumented();
 }
 
+// Bytes allocated by the whole process so far, read by the end-to-end script before and after a run to give bytes per
+// request: what an in-memory benchmark cannot see (Kestrel's sockets, asynchronous completions, the thread pool).
+app.MapGet("/_allocated", () => GC.GetTotalAllocatedBytes(precise: true).ToString(System.Globalization.CultureInfo.InvariantCulture));
+
 if (mode == "dashboard")
 {
     var routes = int.Parse(Environment.GetEnvironmentVariable("ROUTES") ?? "200", System.Globalization.CultureInfo.InvariantCulture);
