@@ -1,48 +1,42 @@
-using Instrumentation.Model;
-using RpcKinds.App;
-
-namespace Instrumentation.RpcKinds.Tests;
+namespace Instrumentation.EndpointKinds.Tests.Rpc;
 
 /// <summary>The build-time catalog against the runtime endpoint table: every gRPC and hub endpoint known and instrumented.</summary>
-public sealed class CatalogTests : IAsyncLifetime
+[Collection(SharedKindsApp.Name)]
+public sealed class CatalogTests(KindsApp app)
 {
-    private RpcApp app = null!;
-
-    public async Task InitializeAsync() => app = await RpcApp.StartAsync();
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
-    public void Every_gRPC_and_hub_endpoint_is_in_the_build_time_catalog_with_its_kind_and_is_instrumented()
+    public async Task Every_gRPC_and_hub_endpoint_is_in_the_build_time_catalog_with_its_kind_and_is_instrumented()
     {
-        var endpoints = app.Endpoints
-            .Where(e => e.DisplayName!.StartsWith("gRPC", StringComparison.Ordinal) || e.RoutePattern.RawText!.StartsWith("/chat", StringComparison.Ordinal))
+        var catalog = await app.Catalog();
+        var endpoints = (await app.Endpoints())
+            .Where(e => e.DisplayName.StartsWith("gRPC", StringComparison.Ordinal) || e.Pattern.StartsWith("/chat", StringComparison.Ordinal))
             .ToList();
         Assert.NotEmpty(endpoints);
         foreach (var endpoint in endpoints)
         {
-            var template = "/" + endpoint.RoutePattern.RawText!.TrimStart('/');
-            var entries = EndpointCatalog.Routes.Where(route => route.Template == template).ToList();
+            var template = "/" + endpoint.Pattern.TrimStart('/');
+            var entries = catalog.Where(route => route.Template == template).ToList();
             Assert.True(entries.Count > 0, $"{endpoint.DisplayName} ({template}) is not in the build-time catalog");
             Assert.All(entries, entry => Assert.Contains(entry.Kind, new[] { "grpc", "hub" }));
 
             // Bound: its delegate is the instrumentation's wrapper (a hub's connection endpoint has its own).
-            var wrapper = endpoint.RequestDelegate?.Target?.GetType().Name;
+            var wrapper = endpoint.Binding;
             Assert.True(wrapper is "InstrumentedEndpoint" or "HubConnectionEndpoint", $"{endpoint.DisplayName} is not instrumented ({wrapper})");
         }
 
         // Three methods, the service's catch-all and the overall one; negotiate and the connection endpoint.
-        Assert.Equal(5, endpoints.Count(e => e.DisplayName!.StartsWith("gRPC", StringComparison.Ordinal)));
-        Assert.Equal(2, endpoints.Count(e => e.RoutePattern.RawText!.StartsWith("/chat", StringComparison.Ordinal)));
+        Assert.Equal(5, endpoints.Count(e => e.DisplayName.StartsWith("gRPC", StringComparison.Ordinal)));
+        Assert.Equal(2, endpoints.Count(e => e.Pattern.StartsWith("/chat", StringComparison.Ordinal)));
     }
 
     [Fact]
-    public void The_catalog_names_the_service_methods_and_hub_methods()
+    public async Task The_catalog_names_the_service_methods_and_hub_methods()
     {
-        var sayHello = Assert.Single(EndpointCatalog.Routes, route => route.Template == "/greet.Greeter/SayHello");
+        var catalog = await app.Catalog();
+        var sayHello = Assert.Single(catalog, route => route.Template == "/greet.Greeter/SayHello");
         Assert.Equal(("greet.Greeter.SayHello", "POST", "SayHello", "grpc"), (sayHello.Entity, sayHello.Method, sayHello.Handler, sayHello.Kind));
-        var shout = Assert.Single(EndpointCatalog.Routes, route => route.Template == "/chat/shout");
+        var shout = Assert.Single(catalog, route => route.Template == "/chat/shout");
         Assert.Equal(("chat.shout", "INVOKE", "Shout", "hub_method"), (shout.Entity, shout.Method, shout.Handler, shout.Kind));
-        Assert.Contains(EndpointCatalog.Routes, route => route is { Template: "/chat/negotiate", Method: "POST", Kind: "hub" });
+        Assert.Contains(catalog, route => route is { Template: "/chat/negotiate", Method: "POST", Kind: "hub" });
     }
 }

@@ -1,18 +1,15 @@
 using Grpc.Core;
 using Grpc.Net.Client;
-using Microsoft.Extensions.Options;
-using RpcKinds.App;
-using RpcKinds.Greet;
+using EndpointKinds.Greet;
 
-namespace Instrumentation.RpcKinds.Tests;
+namespace Instrumentation.EndpointKinds.Tests.Rpc;
 
 /// <summary><c>Instrumentation:Grpc:NonErrorStatuses</c>: which gRPC statuses are errors, checked at startup.</summary>
-public sealed class GrpcErrorRuleTests
+public sealed class GrpcErrorRuleTests(GrpcErrorRuleTests.NotFoundIsNoErrorApp app) : IClassFixture<GrpcErrorRuleTests.NotFoundIsNoErrorApp>
 {
     [Fact]
     public async Task A_status_configured_as_not_an_error_is_reported_as_no_error()
     {
-        await using var app = await RpcApp.StartAsync(new Dictionary<string, string?> { ["Instrumentation:Grpc:NonErrorStatuses"] = "OK, CANCELLED, not_found" });
         using var channel = GrpcChannel.ForAddress(app.Http2);
         await Assert.ThrowsAsync<RpcException>(async () => await new Greeter.GreeterClient(channel).FindPersonAsync(new HelloRequest()));
 
@@ -23,8 +20,16 @@ public sealed class GrpcErrorRuleTests
     [Fact]
     public async Task A_status_that_does_not_exist_fails_startup_naming_the_key()
     {
-        var failure = await Assert.ThrowsAsync<OptionsValidationException>(
-            () => RpcApp.StartAsync(new Dictionary<string, string?> { ["Instrumentation:Grpc:NonErrorStatuses"] = "OK,NOTFOUND" }));
-        Assert.Contains("Instrumentation:Grpc:NonErrorStatuses: 'NOTFOUND' is not a gRPC status", failure.Message, StringComparison.Ordinal);
+        // The process exits with the validation exception unhandled, as ValidateOnStart makes any host do.
+        var failure = await KindsApp.FailedStartLogAsync(new Dictionary<string, string> { ["Instrumentation:Grpc:NonErrorStatuses"] = "OK,NOTFOUND" });
+        Assert.Contains("Microsoft.Extensions.Options.OptionsValidationException", failure, StringComparison.Ordinal);
+        Assert.Contains("Instrumentation:Grpc:NonErrorStatuses: 'NOTFOUND' is not a gRPC status", failure, StringComparison.Ordinal);
+    }
+
+    /// <summary>The app with NOT_FOUND configured as not an error (names are read without regard to case or spaces).</summary>
+    public sealed class NotFoundIsNoErrorApp : KindsApp
+    {
+        protected override IReadOnlyDictionary<string, string> Settings { get; } =
+            new Dictionary<string, string> { ["Instrumentation:Grpc:NonErrorStatuses"] = "OK, CANCELLED, not_found" };
     }
 }
