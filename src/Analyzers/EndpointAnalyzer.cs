@@ -101,6 +101,10 @@ public sealed class EndpointAnalyzer : DiagnosticAnalyzer
                     rpcServices.Add(new LocatedRpcService(spec, service));
                 }
             }
+            else if (RazorMappingParser.IsCandidate(call, cancellationToken))
+            {
+                razor.AnalyzeMapping(call, context.SemanticModel, cancellationToken);
+            }
             else if (ControllerRouteMappingParser.IsCandidate(call, cancellationToken)
                 && ControllerRouteMappingParser.ParseWithSite(call, context.SemanticModel, cancellationToken) is (var mapping, var site))
             {

@@ -79,19 +79,25 @@ public sealed class InstrumentationGenerator : IIncrementalGenerator
                 static (syntax, cancellationToken) => RazorClassParser.Parse((ClassDeclarationSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
             .CollectNonNull()
             .WithTrackingName(TrackingNames.RazorClasses);
+        var razorMappings = context.SyntaxProvider
+            .CreateSyntaxProvider(
+                RazorMappingParser.IsCandidate,
+                static (syntax, cancellationToken) => RazorMappingParser.Parse((InvocationExpressionSyntax)syntax.Node, syntax.SemanticModel, cancellationToken))
+            .CollectNonNull()
+            .Select(static (mappings, _) => RazorMappings.From(mappings));
 
         var catalog = minimalApis
             .Combine(controllers)
             .Combine(controllerMappings)
             .Combine(assemblyInstrumented)
-            .Combine(razorFiles.Combine(razorClasses))
+            .Combine(razorFiles.Combine(razorClasses).Combine(razorMappings))
             .Select(static (inputs, _) => RazorResolver.Merge(
                 EndpointResolver.Resolve(
                     inputs.Left.Left.Left.Left,
                     inputs.Left.Left.Left.Right,
                     inputs.Left.Left.Right,
                     inputs.Left.Right),
-                RazorResolver.Resolve(inputs.Right.Left, inputs.Right.Right, inputs.Left.Right)))
+                RazorResolver.Resolve(inputs.Right.Left.Left, inputs.Right.Left.Right, inputs.Left.Right, inputs.Right.Right)))
             .WithTrackingName(TrackingNames.Endpoints)
             .Combine(rpcServices)
             .Select(static (inputs, _) => CatalogBuilder.Build(inputs.Left, RpcEndpoints.Names(inputs.Right)))

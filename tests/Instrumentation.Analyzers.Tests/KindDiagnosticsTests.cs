@@ -132,4 +132,58 @@ public class KindDiagnosticsTests
         var fixedSolution = await CodeFixHarness.ApplyAsync(project, diagnostic, InstrumentEndpointCodeFix.EndpointKey);
         Assert.Contains("app.MapHealthChecks(\"/healthz\").Instrumented();", await CodeFixHarness.TextAsync(fixedSolution, "Source0.cs"), StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData(".Instrumented()")]
+    [InlineData(".NotInstrumented()")]
+    public async Task A_convention_on_MapRazorPages_or_MapRazorComponents_decides_for_every_page_or_component(string convention)
+    {
+        static async Task<List<string>> RazorReports(string pages, string components)
+        {
+            var mappings = Markup.Parse(Mappings).Text.Replace(
+                "app.MapRazorPages();",
+                $"app.MapRazorPages(){pages};\napp.MapRazorComponents<Shop.Components.Routed>(){components};",
+                StringComparison.Ordinal);
+            var compilation = AnalyzerHarness.Compile([mappings, Markup.Parse(Models).Text]);
+            return (await AnalyzerHarness.AnalyzeAsync(compilation, additionalFiles: RazorFiles))
+                .Where(diagnostic => diagnostic.Id == "INSTR001")
+                .Select(diagnostic => diagnostic.GetMessage())
+                .Where(message => message.StartsWith("Page ", StringComparison.Ordinal) || message.StartsWith("Component ", StringComparison.Ordinal))
+                .ToList();
+        }
+
+        // Without a convention: the unmarked pages and components are reported (DetailsModel, Plain, Counter, Routed).
+        Assert.Equal(4, (await RazorReports("", "")).Count);
+
+        // On the pages' call only: the pages are decided, the components still reported.
+        var pagesDecided = await RazorReports(convention, "");
+        Assert.DoesNotContain(pagesDecided, message => message.StartsWith("Page ", StringComparison.Ordinal));
+        Assert.Equal(2, pagesDecided.Count(message => message.StartsWith("Component ", StringComparison.Ordinal)));
+
+        // On both: nothing left to report.
+        Assert.Empty(await RazorReports(convention, convention));
+    }
+
+    [Fact]
+    public async Task Fallbacks_to_a_page_or_a_controller_are_reported_when_unmarked()
+    {
+        var parsed = Markup.Parse("""
+            using Instrumentation;
+
+            var app = WebApplication.CreateBuilder(args).Build();
+            app.{|INSTR001:MapFallbackToPage|}("/legacy/{*path}", "/Details");
+            app.{|INSTR001:MapFallbackToController|}("/old/{*path}", "Index", "Home");
+            app.MapFallbackToPage("/marked/{*path}", "/Details").Instrumented();
+            app.MapFallbackToController("/excluded/{*path}", "Index", "Home").NotInstrumented();
+            app.Run();
+            """);
+        var diagnostics = (await AnalyzerHarness.AnalyzeAsync(AnalyzerHarness.Compile([parsed.Text])))
+            .Where(diagnostic => diagnostic.Id == "INSTR001")
+            .ToList();
+
+        Assert.Equal(
+            parsed.Spans.Select(span => parsed.Text.Substring(span.Span.Start, span.Span.Length)).Order(StringComparer.Ordinal),
+            diagnostics.Select(diagnostic => diagnostic.Location.SourceTree!.GetText().ToString(diagnostic.Location.SourceSpan)).Order(StringComparer.Ordinal));
+        Assert.All(diagnostics, diagnostic => Assert.Contains("(fallback)", diagnostic.GetMessage(), StringComparison.Ordinal));
+    }
 }

@@ -4,17 +4,21 @@ using Instrumentation.Prometheus.Tests;
 namespace Instrumentation.EndpointKinds.Tests;
 
 /// <summary>
-/// The proof of issue 11 for the web kinds: an application with <c>[assembly: Instrumented]</c> that maps Razor Pages,
-/// components, health checks, OpenAPI, the identity API, fallbacks and static files, on Kestrel. Its build-time catalog,
-/// its runtime endpoint table and the series of <c>/metrics</c> are compared.
+/// The proof of issue 11: an application with <c>[assembly: Instrumented]</c> that maps every kind (Razor Pages,
+/// components, a controller, minimal APIs, gRPC, SignalR, health checks, OpenAPI, the identity API, fallbacks and static
+/// files), on Kestrel. Its build-time catalog, its runtime endpoint table and the series of <c>/metrics</c> are
+/// compared; the gRPC and SignalR clients' tests are in Rpc/.
 /// </summary>
-public sealed class EndpointKindsTests(KindsApp app) : IClassFixture<KindsApp>
+[Collection(SharedKindsApp.Name)]
+public sealed class EndpointKindsTests(KindsApp app)
 {
     /// <summary>The deliberate exclusions, by display name: nothing else may go unmeasured.</summary>
     private static readonly string[] Excluded =
     [
         "Prometheus metrics",               // the library's own scrape endpoint
-        "HTTP: GET /_kinds/endpoints",      // the test's window on the endpoint table, [NotInstrumented]
+        "HTTP: GET /_kinds/endpoints",      // the test's windows on the endpoint table, the catalog, the spans: [NotInstrumented]
+        "HTTP: GET /_kinds/catalog",
+        "HTTP: GET /_kinds/spans",
         "HTTP: GET /api/quiet",             // .DisableHttpMetrics(), honoured as [NotInstrumented]
         "/Internal",                        // a page whose model is [NotInstrumented]
     ];
@@ -126,8 +130,42 @@ public sealed class EndpointKindsTests(KindsApp app) : IClassFixture<KindsApp>
 
         var all = await app.Metrics();
         Assert.Equal(SeriesOf(first), SeriesOf(all));
-        Assert.DoesNotContain(all, s => s.Labels.TryGetValue("addr", out var addr) && (addr.Contains('.') && !addr.Contains('{')));
+        // A file's name has a dot; so do the gRPC service's declared methods (/greet.Greeter/SayHello), which are not files.
+        Assert.DoesNotContain(all, s => s.Labels.TryGetValue("addr", out var addr) && (addr.Contains('.') && !addr.Contains('{')) && !addr.StartsWith("/greet.Greeter/", StringComparison.Ordinal));
         Assert.True(Count(all, "/{static}", "GET", 200) - Count(first, "/{static}", "GET", 200) >= KindsApp.ExtraFileCount - 1 + 4);
+    }
+
+    [Fact]
+    public async Task Fallbacks_to_a_page_or_a_controller_are_the_one_fallback_series_whatever_they_serve()
+    {
+        // After the first request, other paths, pages and actions add no series: one fallback series whatever they serve.
+        Assert.True((await app.Client.GetAsync("/old-pages/a")).IsSuccessStatusCode);
+        var before = await app.Metrics();
+        foreach (var path in new[] { "/old-pages/b/c", "/legacy/x", "/legacy/y/z" })
+        {
+            using var response = await app.Client.GetAsync(path);
+            Assert.True(response.IsSuccessStatusCode, $"{path}: {(int)response.StatusCode}");
+        }
+
+        // The controller throws for this one: the exception handler clears the endpoint to answer.
+        using (var failed = await app.Client.GetAsync("/legacy/boom"))
+        {
+            Assert.Equal(500, (int)failed.StatusCode);
+        }
+
+        var after = await app.Metrics();
+        Assert.Equal(3, Count(after, "/{fallback}", "GET", 200) - Count(before, "/{fallback}", "GET", 200));
+        Assert.Equal(1, Count(after, "/{fallback}", "GET", 500) - Count(before, "/{fallback}", "GET", 500));
+
+        // Neither the paths nor unmatched have a series; the page served (routable as /Moved too) counted nothing.
+        Assert.Equal(Count(before, "/{unmatched}", "GET", 500), Count(after, "/{unmatched}", "GET", 500));
+        Assert.Equal(Count(before, "/{unmatched}", "GET", 200), Count(after, "/{unmatched}", "GET", 200));
+        Assert.Equal(0, Count(after, "/Moved", "GET", 200));
+        var addrs = after.Where(s => s.Labels.ContainsKey("addr")).Select(s => s["addr"]).ToHashSet();
+        Assert.DoesNotContain(addrs, addr => addr.StartsWith("/old-pages", StringComparison.Ordinal) || addr.StartsWith("/legacy", StringComparison.Ordinal));
+        Assert.Equal(
+            SeriesOf(before).Where(series => series.Contains("addr=/{fallback}", StringComparison.Ordinal) && series.Contains("status=200", StringComparison.Ordinal)),
+            SeriesOf(after).Where(series => series.Contains("addr=/{fallback}", StringComparison.Ordinal) && series.Contains("status=200", StringComparison.Ordinal)));
     }
 
     private static double Count(IReadOnlyList<Sample> samples, string addr, string method, int status) =>

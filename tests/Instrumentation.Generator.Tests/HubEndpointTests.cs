@@ -4,7 +4,7 @@ namespace Instrumentation.Generator.Tests;
 
 /// <summary>
 /// SignalR hubs at build time (docs/naming.md, "Endpoint kinds"). gRPC services need Grpc.Tools' generated code; the
-/// RpcKinds tests compile a real .proto and check its entries against the running application.
+/// endpoint-kinds tests compile a real .proto and check its entries against the running application.
 /// </summary>
 public class HubEndpointTests
 {

@@ -1,3 +1,5 @@
+using Instrumentation.Generator.Model;
+
 namespace Instrumentation.Generator.Tests;
 
 /// <summary>
@@ -213,5 +215,73 @@ public class KindEndpointTests
         ]);
         Assert.All(result.Entries, entry => Assert.Equal("identity", entry.Names.Kind));
         Assert.True(Assert.Single(result.Endpoints).IsInstrumented);
+    }
+
+    [Fact]
+    public void A_convention_on_MapRazorPages_or_MapRazorComponents_reaches_every_page_or_component_and_wins_over_the_classes()
+    {
+        var files = Pages(
+            ("Pages/Orders/Details.cshtml", "@page \"{id:int}\"\n@model DetailsModel\n"),
+            ("Pages/Plain.cshtml", "@page\n"),
+            ("Components/Pages/Counter.razor", "@page \"/counter\"\n@attribute [Instrumented]\n"),
+            ("Components/Pages/Other.razor", "@page \"/other\"\n"));
+        static string Mapping(string pages, string components) => $$"""
+            namespace Shop
+            {
+                public sealed class App : Microsoft.AspNetCore.Components.ComponentBase { }
+
+                public static class Setup
+                {
+                    public static void Map(WebApplication app)
+                    {
+                        app.MapRazorPages(){{pages}};
+                        var components = app.MapRazorComponents<App>();
+                        components{{components}};
+                    }
+                }
+            }
+            """;
+        static bool Instrumented(GeneratorHarness.Result result, string template) =>
+            result.Endpoints.Where(endpoint => endpoint.Template == template).Select(endpoint => endpoint.IsInstrumented).Distinct().Single();
+
+        // Unmarked: only the classes decide (DetailsModel and Counter are marked).
+        var unmarked = GeneratorHarness.Run(files, PageModels, Mapping("", ".WithOrder(1)"));
+        Assert.Equal((true, false, true, false), (Instrumented(unmarked, "/Orders/Details/{id:int}"), Instrumented(unmarked, "/Plain"), Instrumented(unmarked, "/counter"), Instrumented(unmarked, "/other")));
+
+        // .Instrumented() on the calls (the components' through the local they are stored in) reaches every page and component.
+        var opted = GeneratorHarness.Run(files, PageModels, Mapping(".Instrumented()", ".Instrumented()"));
+        Assert.All(opted.Endpoints, endpoint => Assert.True(endpoint.IsInstrumented, endpoint.Template));
+
+        // .NotInstrumented() is applied after the classes' attributes, as at run time: it wins over [Instrumented].
+        var excluded = GeneratorHarness.Run(files, PageModels, Mapping(".NotInstrumented()", ".NotInstrumented()"));
+        Assert.All(excluded.Endpoints, endpoint => Assert.False(endpoint.IsInstrumented, endpoint.Template));
+        Assert.All(
+            GeneratorHarness.Run(files, PageModels, "[assembly: Instrumented]", Mapping(".DisableHttpMetrics()", ".WithOrder(2)")).Endpoints.Where(endpoint => endpoint.Kind == EndpointKind.Page),
+            endpoint => Assert.False(endpoint.IsInstrumented, endpoint.Template));
+    }
+
+    [Fact]
+    public void Fallbacks_to_a_page_or_a_controller_are_the_one_fallback_series()
+    {
+        var result = GeneratorHarness.Run("""
+            [Instrumented]
+            public class LegacyController : Controller
+            {
+                public IActionResult Fallback() => Ok();
+            }
+
+            public static class Setup
+            {
+                public static void Map(WebApplication app)
+                {
+                    app.MapFallbackToPage("/legacy/{*path}", "/Orders/Index").Instrumented();
+                    app.MapFallbackToController("/old/{*path}", "Fallback", "Legacy").Instrumented();
+                }
+            }
+            """);
+
+        Assert.Equal(Standard.Length, result.Lines.Count(line => line.StartsWith("fallback ", StringComparison.Ordinal)));
+        Assert.All(result.Lines.Where(line => line.StartsWith("fallback ", StringComparison.Ordinal)), line => Assert.EndsWith(" /{fallback} fallback", line, StringComparison.Ordinal));
+        Assert.Equal(2, result.Endpoints.Count(endpoint => endpoint.Kind == EndpointKind.Fallback && endpoint.IsInstrumented));
     }
 }

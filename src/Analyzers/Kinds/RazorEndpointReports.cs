@@ -18,6 +18,7 @@ namespace Instrumentation.Analyzers.Kinds;
 internal sealed class RazorEndpointReports(ImmutableArray<RazorFileSpec> files)
 {
     private readonly ConcurrentDictionary<string, (RazorClassSpec Spec, Location Location)> classes = new(StringComparer.Ordinal);
+    private readonly ConcurrentBag<RazorMappingSpec> mappings = [];
 
     public static RazorEndpointReports From(AnalyzerOptions options, CancellationToken cancellationToken)
     {
@@ -39,6 +40,15 @@ internal sealed class RazorEndpointReports(ImmutableArray<RazorFileSpec> files)
         }
     }
 
+    /// <summary>A <c>MapRazorPages</c>/<c>MapRazorComponents</c> call, whose conventions decide for every page or component.</summary>
+    public void AnalyzeMapping(InvocationExpressionSyntax call, SemanticModel model, CancellationToken cancellationToken)
+    {
+        if (RazorMappingParser.Parse(call, model, cancellationToken) is { } mapping)
+        {
+            mappings.Add(mapping);
+        }
+    }
+
     /// <summary>The pages and components that nobody opted in and nothing excludes, one report per class or file.</summary>
     public void ReportNotInstrumented(Action<DiagnosticDescriptor, Location, object[]> report)
     {
@@ -48,11 +58,12 @@ internal sealed class RazorEndpointReports(ImmutableArray<RazorFileSpec> files)
         }
 
         var specs = classes.Values.Select(found => found.Spec).ToImmutableArray();
+        var conventions = RazorMappings.From(mappings);
         var excludable = new HashSet<RazorEndpoint>(
-            RazorResolver.Resolve(files, specs, assemblyInstrumented: true)
+            RazorResolver.Resolve(files, specs, assemblyInstrumented: true, conventions)
                 .Where(endpoint => endpoint.Endpoint.IsInstrumented)
                 .Select(endpoint => endpoint with { Endpoint = endpoint.Endpoint with { IsInstrumented = false } }));
-        var unmarked = RazorResolver.Resolve(files, specs, assemblyInstrumented: false)
+        var unmarked = RazorResolver.Resolve(files, specs, assemblyInstrumented: false, conventions)
             .Where(excludable.Contains)
             .GroupBy(endpoint => (endpoint.TypeName, endpoint.FilePath));
         foreach (var group in unmarked.OrderBy(group => group.Key.FilePath, StringComparer.Ordinal))

@@ -41,7 +41,7 @@ internal static class ControllerRouteMappingParser
         }
 
         var convention = InstrumentationChoices.Last(BuilderChains.ConventionsAppliedTo(call, model, cancellationToken));
-        var order = OrderOf(call, cancellationToken);
+        var order = MappingOrders.Of(call, IsCandidate, cancellationToken);
         switch (invocation.TargetMethod.Name)
         {
             case MapControllers:
@@ -69,29 +69,6 @@ internal static class ControllerRouteMappingParser
             convention,
             order);
         return (spec, patternArgument?.Syntax ?? call);
-    }
-
-    /// <summary>
-    /// The call's index among the mapping calls of its file, counted on syntax alone. Applications make a handful of
-    /// these calls, so walking the file once per call costs nothing noticeable.
-    /// </summary>
-    private static MappingOrder OrderOf(InvocationExpressionSyntax call, CancellationToken cancellationToken)
-    {
-        var index = 0;
-        foreach (var node in call.SyntaxTree.GetRoot(cancellationToken).DescendantNodes())
-        {
-            if (node == call)
-            {
-                break;
-            }
-
-            if (IsCandidate(node, cancellationToken))
-            {
-                index++;
-            }
-        }
-
-        return new MappingOrder(call.SyntaxTree.FilePath, index);
     }
 
     /// <summary>Constant members of a <c>defaults: new { controller = "Blog" }</c> anonymous object.</summary>

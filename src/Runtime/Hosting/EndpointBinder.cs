@@ -72,7 +72,7 @@ internal sealed partial class EndpointBinder
         var traced = route.Metadata.GetMetadata<ITracingMetadata>()?.Traced ?? false;
         var declared = route.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is { Count: > 0 } methods
             ? methods.Select(HttpMethodNames.Fold).Distinct().ToArray()
-            : kind == EndpointKinds.Grpc ? [RpcNames.GrpcHttpMethod] : HttpMethodNames.Standard;
+            : KindOfEndpoint.ImpliedMethods(route, kind) ?? HttpMethodNames.Standard;
 
         var byMethod = new RouteInstruments[HttpMethodIndex.Count];
         var namedAtStartup = false;

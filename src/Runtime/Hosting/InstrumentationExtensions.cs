@@ -48,6 +48,7 @@ namespace Microsoft.Extensions.DependencyInjection
             });
             services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<InstrumentationOptions>, Instrumentation.Kinds.Grpc.GrpcOptionsValidator>());
             Instrumentation.Kinds.Hubs.HubFilterRegistration.Add(services);
+            Instrumentation.Hosting.Kinds.DynamicEndpoints.Add(services);
             services.TryAddSingleton<EndpointBinder>();
             services.TryAddSingleton<EndpointBindingTargets>();
             services.TryAddEnumerable(ServiceDescriptor.Transient<IStartupFilter, EndpointBindingStartupFilter>());

@@ -33,6 +33,13 @@ internal sealed class InstrumentedEndpoint
     public RouteInstruments ForMethod(string method) => byMethod[HttpMethodIndex.Of(method)];
 
     /// <summary>
+    /// These instruments around another endpoint's delegate: the endpoint routing put in this one's place while matching
+    /// (a fallback to a page or a controller, Kinds/DynamicEndpoints), so the request is recorded under this endpoint.
+    /// </summary>
+    public InstrumentedEndpoint Around(RequestDelegate other) =>
+        new(byMethod, other.Target is InstrumentedEndpoint bound ? bound.inner : other, registry);
+
+    /// <summary>
     /// The one answer to "is this request on an instrumented endpoint, and which instruments": the endpoint's kind and,
     /// when it is instrumented, the instruments of the request's method.
     /// </summary>

@@ -27,6 +27,19 @@ internal static class KindOfEndpoint
     }
 
     /// <summary>
+    /// The methods a gRPC or SignalR endpoint serves though its metadata declares none (both map with <c>Map</c>): a gRPC
+    /// call is a POST, and so is a hub's negotiate (what the catalog has). Any other method folds into <c>OTHER</c>.
+    /// </summary>
+    public static string[]? ImpliedMethods(RouteEndpoint route, string kind) => kind switch
+    {
+        EndpointKinds.Grpc => PostOnly,
+        EndpointKinds.Hub when route.Metadata.GetMetadata<NegotiateMetadata>() is not null => PostOnly,
+        _ => null,
+    };
+
+    private static readonly string[] PostOnly = [RpcNames.GrpcHttpMethod];
+
+    /// <summary>
     /// A hub's connection endpoint: its request lasts as long as the connection (a WebSocket, a stream) or a poll, so
     /// it is measured as connections, not as requests.
     /// </summary>

@@ -13,38 +13,39 @@ internal static class RazorResolver
     // What Razor component endpoints accept: GET to render, POST for forms.
     private static readonly HttpMethodSet ComponentMethods = new(new[] { "GET", "POST" }.ToEquatableArray());
 
-    public static List<RazorEndpoint> Resolve(ImmutableArray<RazorFileSpec> files, ImmutableArray<RazorClassSpec> classes, bool assemblyInstrumented)
+    /// <param name="mappings">The conventions of the <c>MapRazorPages</c>/<c>MapRazorComponents</c> calls, which win over the classes' markers.</param>
+    public static List<RazorEndpoint> Resolve(ImmutableArray<RazorFileSpec> files, ImmutableArray<RazorClassSpec> classes, bool assemblyInstrumented, RazorMappings mappings)
     {
         var endpoints = new List<RazorEndpoint>();
         foreach (var file in files)
         {
             if (file.Kind == EndpointKind.Page)
             {
-                endpoints.AddRange(ForPage(file, ModelOf(file, classes), assemblyInstrumented));
+                endpoints.AddRange(ForPage(file, ModelOf(file, classes), assemblyInstrumented, mappings.Pages));
             }
             else
             {
                 // A .razor file's code-behind partial class may carry the marker instead of an @attribute directive.
                 var partial = classes.FirstOrDefault(type => type.Kind == EndpointKind.Component && PathEquals(type.FilePath, file.FilePath + ".cs"));
-                var choice = InstrumentationChoices.Override(partial?.Choice ?? InstrumentationChoice.Unspecified, file.Choice);
+                var choice = InstrumentationChoices.Override(InstrumentationChoices.Override(partial?.Choice ?? InstrumentationChoice.Unspecified, file.Choice), mappings.Components);
                 endpoints.AddRange(ForComponent(file.Name, file.Routes, choice, assemblyInstrumented, partial?.FullName, file.FilePath));
             }
         }
 
         foreach (var component in classes.Where(type => type.Kind == EndpointKind.Component && type.Routes.Count > 0))
         {
-            endpoints.AddRange(ForComponent(component.Name, component.Routes, component.Choice, assemblyInstrumented, component.FullName, component.FilePath));
+            endpoints.AddRange(ForComponent(component.Name, component.Routes, InstrumentationChoices.Override(component.Choice, mappings.Components), assemblyInstrumented, component.FullName, component.FilePath));
         }
 
         return endpoints.Distinct().ToList();
     }
 
     /// <summary>The endpoints of one page: one per handler, each with the methods it serves.</summary>
-    public static IEnumerable<RazorEndpoint> ForPage(RazorFileSpec page, RazorClassSpec? model, bool assemblyInstrumented)
+    public static IEnumerable<RazorEndpoint> ForPage(RazorFileSpec page, RazorClassSpec? model, bool assemblyInstrumented, InstrumentationChoice convention)
     {
         var template = RouteNaming.NormalizeTemplate(KindNames.PageTemplate(page.Name, page.Routes.FirstOrDefault()));
         var status = RouteTemplateParser.Parse(template) is null ? TemplateStatus.InvalidTemplate : TemplateStatus.Resolved;
-        var choice = InstrumentationChoices.Override(model?.Choice ?? InstrumentationChoice.Unspecified, page.Choice);
+        var choice = InstrumentationChoices.Override(InstrumentationChoices.Override(model?.Choice ?? InstrumentationChoice.Unspecified, page.Choice), convention);
         var instrumented = InstrumentationChoices.IsInstrumented(assemblyInstrumented, choice);
         var handlers = model?.Methods.AsImmutableArray() ?? ImmutableArray<string>.Empty;
         return RouteNaming.StandardMethods

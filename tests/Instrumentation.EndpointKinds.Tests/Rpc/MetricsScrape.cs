@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Instrumentation.RpcKinds.Tests;
+namespace Instrumentation.EndpointKinds.Tests.Rpc;
 
 /// <summary>One scrape of <c>/metrics</c>, read by family and labels.</summary>
 internal sealed partial class MetricsScrape(string text)

@@ -1,39 +1,18 @@
-using System.Collections.Concurrent;
 using System.Diagnostics;
 using Grpc.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
-using RpcKinds.App;
-using RpcKinds.Greet;
+using EndpointKinds.Greet;
 
-namespace Instrumentation.RpcKinds.Tests;
+namespace Instrumentation.EndpointKinds.Tests.Rpc;
 
-/// <summary>The spans of gRPC calls and hub method invocations, as a listener (the OpenTelemetry SDK) records them.</summary>
-public sealed class SpanTests : IAsyncLifetime
+/// <summary>
+/// The spans of gRPC calls and hub method invocations, as a listener (the OpenTelemetry SDK) records them: the app's
+/// own listener, on <c>Microsoft.AspNetCore</c> and <c>Instrumentation.SignalR</c>, which it reports at /_kinds/spans.
+/// </summary>
+public sealed class SpanTests(SpanTests.RecordingApp app) : IClassFixture<SpanTests.RecordingApp>
 {
-    private readonly ConcurrentQueue<Activity> stopped = new();
-    private ActivityListener listener = null!;
-    private RpcApp app = null!;
-
-    public async Task InitializeAsync()
-    {
-        listener = new ActivityListener
-        {
-            ShouldListenTo = source => source.Name is "Microsoft.AspNetCore" or "Instrumentation.SignalR",
-            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
-            ActivityStopped = stopped.Enqueue,
-        };
-        ActivitySource.AddActivityListener(listener);
-        app = await RpcApp.StartAsync();
-    }
-
-    public async Task DisposeAsync()
-    {
-        await app.DisposeAsync();
-        listener.Dispose();
-    }
-
     [Fact]
     public async Task A_gRPC_call_is_a_span_named_service_slash_method_with_rpc_tags_and_its_gRPC_status()
     {
@@ -44,10 +23,10 @@ public sealed class SpanTests : IAsyncLifetime
 
         var ok = await SpanAsync("greet.Greeter/SayHello");
         Assert.Equal(("grpc", "greet.Greeter", "SayHello", 0), (Tag(ok, "rpc.system"), Tag(ok, "rpc.service"), Tag(ok, "rpc.method"), ok.GetTagItem("rpc.grpc.status_code")));
-        Assert.NotEqual(ActivityStatusCode.Error, ok.Status);
+        Assert.NotEqual(ActivityStatusCode.Error, ok.StatusCode);
         var failed = await SpanAsync("greet.Greeter/FindPerson");
         Assert.Equal(5, failed.GetTagItem("rpc.grpc.status_code"));
-        Assert.Equal(ActivityStatusCode.Error, failed.Status);
+        Assert.Equal(ActivityStatusCode.Error, failed.StatusCode);
     }
 
     [Fact]
@@ -60,17 +39,19 @@ public sealed class SpanTests : IAsyncLifetime
 
         var send = await SpanAsync("ChatHub/Send");
         Assert.Equal(("signalr", "ChatHub", "Send"), (Tag(send, "rpc.system"), Tag(send, "rpc.service"), Tag(send, "rpc.method")));
-        Assert.Equal(ActivityStatusCode.Error, (await SpanAsync("ChatHub/Fail")).Status);
+        Assert.Equal(ActivityStatusCode.Error, (await SpanAsync("ChatHub/Fail")).StatusCode);
     }
 
-    private static string? Tag(Activity span, string key) => span.GetTagItem(key) as string;
+    private static string? Tag(SpanRow span, string key) => span.GetTagItem(key) as string;
 
     // A server span stops after the response is sent, a moment after the client has its answer.
-    private async Task<Activity> SpanAsync(string name)
+    private async Task<SpanRow> SpanAsync(string name)
     {
+        IReadOnlyList<SpanRow> stopped = [];
         for (var attempt = 0; attempt < 200; attempt++)
         {
-            if (stopped.FirstOrDefault(span => span.DisplayName == name && span.Source.Name != "Microsoft.AspNetCore.SignalR.Server") is { } span)
+            stopped = await app.Spans();
+            if (stopped.FirstOrDefault(span => span.DisplayName == name && span.SourceName != "Microsoft.AspNetCore.SignalR.Server") is { } span)
             {
                 return span;
             }
@@ -78,6 +59,12 @@ public sealed class SpanTests : IAsyncLifetime
             await Task.Delay(25);
         }
 
-        throw new Xunit.Sdk.XunitException($"no span {name}; saw {string.Join(", ", stopped.Select(s => s.Source.Name + ":" + s.DisplayName))}");
+        throw new Xunit.Sdk.XunitException($"no span {name}; saw {string.Join(", ", stopped.Select(s => s.SourceName + ":" + s.DisplayName))}");
+    }
+
+    /// <summary>The app with its span listener on.</summary>
+    public sealed class RecordingApp : KindsApp
+    {
+        protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string> { ["Kinds:RecordSpans"] = "true" };
     }
 }

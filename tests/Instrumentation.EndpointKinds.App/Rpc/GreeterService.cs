@@ -1,7 +1,7 @@
 using Grpc.Core;
-using RpcKinds.Greet;
+using EndpointKinds.Greet;
 
-namespace RpcKinds.App;
+namespace Instrumentation.EndpointKinds.App.Rpc;
 
 /// <summary>One method that succeeds, one that fails with NOT_FOUND; <c>Forgotten</c> is left to the generated base.</summary>
 public sealed class GreeterService : Greeter.GreeterBase

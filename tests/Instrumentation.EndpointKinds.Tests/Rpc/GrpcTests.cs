@@ -1,20 +1,13 @@
 using Google.Protobuf;
 using Grpc.Core;
 using Grpc.Net.Client;
-using RpcKinds.App;
-using RpcKinds.Greet;
+using EndpointKinds.Greet;
 
-namespace Instrumentation.RpcKinds.Tests;
+namespace Instrumentation.EndpointKinds.Tests.Rpc;
 
-/// <summary>A real gRPC client over h2c; the series read back from /metrics over HTTP/1.1.</summary>
-public sealed class GrpcTests : IAsyncLifetime
+/// <summary>A real gRPC client over h2c; the series read back from /metrics over HTTP/1.1. Its own app: it counts calls.</summary>
+public sealed class GrpcTests(KindsApp app) : IClassFixture<KindsApp>
 {
-    private RpcApp app = null!;
-
-    public async Task InitializeAsync() => app = await RpcApp.StartAsync();
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Each_call_is_a_series_of_its_method_under_its_gRPC_status_and_the_failing_one_is_an_error()
     {

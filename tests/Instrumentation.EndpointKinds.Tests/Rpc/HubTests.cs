@@ -1,19 +1,15 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
-using RpcKinds.App;
 
-namespace Instrumentation.RpcKinds.Tests;
+namespace Instrumentation.EndpointKinds.Tests.Rpc;
 
-/// <summary>A real SignalR client over WebSockets and over long polling; the series read back from /metrics.</summary>
-public sealed class HubTests : IAsyncLifetime
+/// <summary>
+/// A real SignalR client over WebSockets and over long polling; the series read back from /metrics. Each class has its
+/// own app: both count connections and negotiations from zero.
+/// </summary>
+public sealed class HubTests(KindsApp app) : IClassFixture<KindsApp>
 {
-    private RpcApp app = null!;
-
-    public async Task InitializeAsync() => app = await RpcApp.StartAsync();
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Hub_method_invocations_are_counted_per_method_and_a_method_that_throws_is_an_error()
     {
@@ -37,6 +33,14 @@ public sealed class HubTests : IAsyncLifetime
         Assert.Equal(2, metrics.Single("request_seconds_count", ("type", "http"), ("method", "POST"), ("addr", "/chat/negotiate"), ("status", "200")));
     }
 
+    private HubConnection Connect(HttpTransportType transport) => HubConnections.Connect(app, transport);
+
+    private static (string, string)[] Method(string addr) => [("type", "signalr"), ("method", "INVOKE"), ("addr", addr)];
+}
+
+/// <summary>Connections of a hub, measured apart from requests.</summary>
+public sealed class HubConnectionTests(KindsApp app) : IClassFixture<KindsApp>
+{
     [Fact]
     public async Task Connection_lifetimes_are_recorded_by_transport_and_never_as_request_latency()
     {
@@ -64,10 +68,7 @@ public sealed class HubTests : IAsyncLifetime
         Assert.Empty(metrics.Samples("requests_inflight", ("addr", "/chat")));
     }
 
-    private HubConnection Connect(HttpTransportType transport) =>
-        new HubConnectionBuilder().WithUrl(new Uri(app.Http1, "/chat"), transport).Build();
-
-    private static (string, string)[] Method(string addr) => [("type", "signalr"), ("method", "INVOKE"), ("addr", addr)];
+    private HubConnection Connect(HttpTransportType transport) => HubConnections.Connect(app, transport);
 
     /// <summary>Disconnects are handled after the client's stop returns: scrape until the condition holds (bounded).</summary>
     private async Task<MetricsScrape> WhenAsync(Func<MetricsScrape, bool> condition)
@@ -84,4 +85,10 @@ public sealed class HubTests : IAsyncLifetime
             await Task.Delay(50);
         }
     }
+}
+
+internal static class HubConnections
+{
+    public static HubConnection Connect(KindsApp app, HttpTransportType transport) =>
+        new HubConnectionBuilder().WithUrl(new Uri(app.Http1, "/chat"), transport).Build();
 }

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.SignalR;
 
-namespace RpcKinds.App;
+namespace Instrumentation.EndpointKinds.App.Rpc;
 
 /// <summary>A hub with a method that answers, one that throws, and one invoked under another name.</summary>
 public sealed class ChatHub : Hub
