@@ -1,3 +1,5 @@
+// Over 400 lines on purpose: one analyzer walks every endpoint kind once per compilation and reports INSTR001-008 from
+// the generator's own parsers; splitting it per kind would parse the same calls several times.
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Instrumentation.Analyzers.Kinds;
