@@ -1,5 +1,5 @@
-// Over 400 lines on purpose: one analyzer walks every endpoint kind once per compilation and reports INSTR001-008 from
-// the generator's own parsers; splitting it per kind would parse the same calls several times.
+// Over 400 lines on purpose: one compilation session gathers what INSTR001-008 need (calls, classes, symbols, method
+// references) and reports at the end, because a controller's report depends on what the rest of the compilation says of it.
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using Instrumentation.Analyzers.Kinds;
