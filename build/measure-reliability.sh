@@ -2,6 +2,8 @@
 # Measures the fault scenarios of docs/reliability.md: runs each fault test class several times and keeps the
 # figures each run prints (requests' slowest time, most points buffered, produced/delivered/dropped/buffered, resets,
 # delta sums), then the TCP reset scenario with a slow receiver, which loses deltas by design: its failure is the figure.
+# The Faults namespace includes the sustained scenarios (4 s each here) and the 20,000-request soak; their long
+# versions are build/measure-long-faults.sh and build/soak.sh.
 # Usage: build/measure-reliability.sh [runs]   (default 3; results under artifacts/reliability/)
 set -uo pipefail
 cd "$(dirname "$0")/.."

@@ -26,9 +26,19 @@ internal sealed class BenchmarkHost : IDisposable
 
     public Task Send(string path) => server.Send("GET", path);
 
+    /// <summary>The in-memory server, to give its requests headers.</summary>
+    public InMemoryServer Server => server;
+
     public T Get<T>() where T : notnull => app.Services.GetRequiredService<T>();
 
-    public void Dispose() => app.StopAsync().GetAwaiter().GetResult();
+    public void Dispose()
+    {
+        app.StopAsync().GetAwaiter().GetResult();
+
+        // Disposes the services too (Activity listeners, DiagnosticListener subscriptions): with --inProcess every case
+        // shares one process, and a listener left behind would tax the cases after it.
+        ((IDisposable)app).Dispose();
+    }
 
     private static BenchmarkHost Start(
         IDictionary<string, string?>? settings, Action<IServiceCollection>? services, bool logging, Action<WebApplication>? middleware = null)

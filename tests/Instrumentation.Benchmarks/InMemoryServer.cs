@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Primitives;
 
 namespace Instrumentation.Benchmarks;
 
@@ -21,12 +22,20 @@ internal sealed class InMemoryServer : IServer
 
     public IFeatureCollection Features { get; } = new FeatureCollection();
 
+    /// <summary>Headers every request carries from now on, as Kestrel would have parsed them (HostileHeaderBenchmarks).</summary>
+    public KeyValuePair<string, StringValues>[] Headers { get; set; } = [];
+
     public Task StartAsync<TContext>(IHttpApplication<TContext> application, CancellationToken cancellationToken) where TContext : notnull
     {
         var requests = new RequestFeatures();
         process = async _ =>
         {
             requests.Reset();
+            foreach (var (name, value) in Headers)
+            {
+                requests.Request.Headers[name] = value;
+            }
+
             var context = application.CreateContext(requests.Features);
             try
             {

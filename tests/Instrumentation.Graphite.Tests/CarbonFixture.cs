@@ -16,8 +16,16 @@ public sealed class CarbonFixture : IAsyncLifetime
     public const string Stem = "it.test_host_local.shop";
 
     private readonly string root = Directory.CreateTempSubdirectory("graphite-it-").FullName;
+    private readonly bool withSample = true;
     private ExternalProcess? carbon;
     private SampleServer? server;
+
+    public CarbonFixture()
+    {
+    }
+
+    /// <summary>Carbon alone, for a test that drives its own sender (FaultTests).</summary>
+    internal CarbonFixture(bool withSample) => this.withSample = withSample;
 
     public int LinePort { get; } = FreePort.Next();
 
@@ -40,7 +48,7 @@ public sealed class CarbonFixture : IAsyncLifetime
         await StartCarbon();
         try
         {
-            server = StartSample();
+            server = withSample ? StartSample() : null;
         }
         catch
         {

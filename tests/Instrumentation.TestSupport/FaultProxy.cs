@@ -62,13 +62,13 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>While stalled, connections are accepted but nothing is read from them; the sender's writes fill the socket buffers.</summary>
     public void Stall(bool stall) => stalled = stall;
 
+    /// <summary>Forwards at most this many bytes a second towards the receiver (in tenths, every 100 ms); null: as fast as it comes.</summary>
+    public void Throttle(int? bytesPerSecond) => Volatile.Write(ref throttleBytesPerSecond, bytesPerSecond ?? 0);
+
     /// <summary>
     /// Makes the relay a slow reader: it waits this long before each read from the application, so at a reset the
     /// bytes its kernel already acknowledged but it had not read yet are lost, as with a busy receiver.
     /// </summary>
-    /// <summary>Forwards at most this many bytes a second towards the receiver (in tenths, every 100 ms); null: as fast as it comes.</summary>
-    public void Throttle(int? bytesPerSecond) => Volatile.Write(ref throttleBytesPerSecond, bytesPerSecond ?? 0);
-
     public void ReadDelay(TimeSpan delay) => Volatile.Write(ref readDelayMilliseconds, (int)delay.TotalMilliseconds);
 
     /// <summary>Resets every open connection every <paramref name="period"/>; null stops.</summary>

@@ -195,6 +195,17 @@ public sealed class PropagatorTests
     }
 
     [Fact]
+    public void Baggage_values_that_are_not_W3C_baggage_octets_are_skipped()
+    {
+        // Header bytes that were not ASCII, as Kestrel hands them over when told to decode Latin-1 or UTF-8; then the
+        // characters W3C requires percent-encoded.
+        var header = "user=\ufffd\ufffd,tenant=\u00e9t\u00e9,quote=a\"b,back=a\\b,ok=caf%C3%A9";
+        var baggage = new TraceContextPropagator(["w3c"]).ExtractBaggage(new Dictionary<string, string> { ["baggage"] = header }, Getter);
+        Assert.Equal([new KeyValuePair<string, string?>("ok", "caf\u00e9")], baggage);
+        Assert.Null(new TraceContextPropagator(["w3c"]).ExtractBaggage(new Dictionary<string, string> { ["baggage"] = "user=\u00ff" }, Getter));
+    }
+
+    [Fact]
     public void Writes_every_configured_format()
     {
         using var activity = new Activity("outgoing");

@@ -478,8 +478,10 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
 
             var key = item[..equals].Trim();
             var value = item[(equals + 1)..].Trim();
-            if (!IsToken(key))
+            if (!IsToken(key) || !IsBaggageValue(value))
             {
+                // Checked before anything is allocated: a header of text that was not ASCII (Kestrel decoding Latin-1
+                // or UTF-8 for the application) costs nothing.
                 continue;
             }
 
@@ -556,6 +558,20 @@ internal sealed class TraceContextPropagator : DistributedContextPropagator
     }
 
     private static bool IsAllZero(ReadOnlySpan<char> hex) => !hex.ContainsAnyExcept('0');
+
+    // W3C baggage-octet: printable ASCII except space, double quote, comma, semicolon and backslash; anything else arrives percent-encoded.
+    private static bool IsBaggageValue(ReadOnlySpan<char> value)
+    {
+        foreach (var c in value)
+        {
+            if (c is < '!' or > '~' or '"' or ',' or ';' or '\\')
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
 
     // RFC 7230 token characters: what a header name, and a W3C baggage key, may contain.
     private static bool IsToken(ReadOnlySpan<char> text)

@@ -20,6 +20,7 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
     private readonly WebApplication app;
     private readonly ConcurrentQueue<(int Status, string? RetryAfter)> script = new();
     private readonly ConcurrentQueue<IngestionRequest> requests = new();
+    private Failure? failing;
 
     private FakeWavefrontIngestion(WebApplication app, Uri address, X509Certificate2? certificate)
     {
@@ -71,6 +72,13 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
     /// <summary>The next request gets this status code with this <c>Retry-After</c> header value (seconds or a date).</summary>
     public void AnswerRetryAfter(int status, string retryAfter) => script.Enqueue((status, retryAfter));
 
+    /// <summary>
+    /// From now on every request gets this status code (with this <c>Retry-After</c> when given), whatever the script
+    /// says, until called again with null: an outage of a given length rather than of a given number of requests.
+    /// </summary>
+    public void FailAll(int? status, string? retryAfter = null) =>
+        Volatile.Write(ref failing, status is { } code ? new Failure(code, retryAfter) : null);
+
     /// <summary>A handler that trusts exactly this endpoint's certificate, as a client would trust a real CA.</summary>
     public HttpMessageHandler CreateTrustingHandler()
     {
@@ -116,7 +124,8 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
             await context.Request.Body.CopyToAsync(body);
         }
 
-        var (status, retryAfter) = script.TryDequeue(out var scripted) ? scripted : (200, null);
+        var (status, retryAfter) = Volatile.Read(ref failing) is { } failure ? (failure.Status, failure.RetryAfter)
+            : script.TryDequeue(out var scripted) ? scripted : (200, null);
         requests.Enqueue(new IngestionRequest(
             context.Request.Scheme,
             context.Request.Query["f"].ToString(),
@@ -131,6 +140,8 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
             context.Response.Headers.RetryAfter = retryAfter;
         }
     }
+
+    private sealed record Failure(int Status, string? RetryAfter);
 
     private static X509Certificate2 CreateCertificate()
     {

@@ -10,14 +10,20 @@ using Xunit.Abstractions;
 
 namespace Instrumentation.Wavefront.Tests.Faults;
 
-/// <summary>What one fault run measured: the sink's accounting after the graceful stop, and what the requests saw.</summary>
-internal sealed record FaultRunResult(SinkAccounting Accounting, TimeSpan SlowestRequest, long MostBuffered);
+/// <summary>
+/// What one fault run measured: the sink's accounting after the graceful stop, what the requests saw (each one's start
+/// and end, Unix milliseconds, to check the timestamps points carry), and the process's memory high-water marks,
+/// sampled every second (the whole test process: the fake receivers included).
+/// </summary>
+internal sealed record FaultRunResult(
+    SinkAccounting Accounting, TimeSpan SlowestRequest, long MostBuffered, IReadOnlyList<(long Started, long Done, double Milliseconds)> Requests,
+    long PeakWorkingSet, long PeakGcHeap);
 
 /// <summary>
-/// One short fault scenario against the sample shop reporting to Wavefront every second: requests at a steady pace,
-/// a hook before each to inject or clear the fault, the most points buffered sampled along the way, then a graceful
-/// stop and the sink's accounting read through its meter. Every run checks what holds whatever the fault: every
-/// request answered (none blocked on the sink) and the identity produced = delivered + dropped + buffered.
+/// One fault scenario against the sample shop reporting to Wavefront every second: requests at a steady pace (one every
+/// ~10 ms), a hook before each to inject or clear the fault, the most points buffered and the memory sampled along the
+/// way, then a graceful stop and the sink's accounting read through its meter. Every run checks what holds whatever
+/// the fault: every request answered (none blocked on the sink) and the identity produced = delivered + dropped + buffered.
 /// </summary>
 internal static class FaultRun
 {
@@ -27,32 +33,53 @@ internal static class FaultRun
     // that waited on the sink would wait out a connect or HTTP timeout (10-30 s) or a stalled receiver.
     private static readonly TimeSpan Blocked = TimeSpan.FromSeconds(5);
 
-    public static async Task<FaultRunResult> RunAsync(
-        Dictionary<string, string?> settings, int requests, Func<int, Task> beforeRequest, ITestOutputHelper output)
+    /// <summary>A fixed number of requests; the hook gets each one's index.</summary>
+    public static Task<FaultRunResult> RunAsync(
+        Dictionary<string, string?> settings, int requests, Func<int, Task> beforeRequest, ITestOutputHelper output) =>
+        RunCoreAsync(settings, (i, _) => i < requests, (i, _) => beforeRequest(i), output, services: null);
+
+    /// <summary>Steady requests for <paramref name="length"/>; the hook gets the time since the first one.</summary>
+    public static Task<FaultRunResult> RunForAsync(
+        Dictionary<string, string?> settings, TimeSpan length, Func<TimeSpan, Task> beforeRequest, ITestOutputHelper output,
+        Action<IServiceCollection>? services = null) =>
+        RunCoreAsync(settings, (_, elapsed) => elapsed < length, (_, elapsed) => beforeRequest(elapsed), output, services);
+
+    private static async Task<FaultRunResult> RunCoreAsync(
+        Dictionary<string, string?> settings, Func<int, TimeSpan, bool> more, Func<int, TimeSpan, Task> beforeRequest,
+        ITestOutputHelper output, Action<IServiceCollection>? services)
     {
         // Registered first, so stopped last: after every sink has made its final report and drained.
         var snapshot = new AccountingAfterStop();
-        var server = SampleServer.Start(settings, services => services.Insert(0, ServiceDescriptor.Singleton<IHostedService>(provider =>
+        var server = SampleServer.Start(settings, collection =>
         {
-            snapshot.Meters = provider.GetRequiredService<IMeterFactory>();
-            return snapshot;
-        })));
+            collection.Insert(0, ServiceDescriptor.Singleton<IHostedService>(provider =>
+            {
+                snapshot.Meters = provider.GetRequiredService<IMeterFactory>();
+                return snapshot;
+            }));
+            services?.Invoke(collection);
+        });
         var slowest = TimeSpan.Zero;
-        var latencies = new List<double>(requests);
+        var latencies = new List<double>();
+        var times = new List<(long, long, double)>();
         long mostBuffered = 0;
+        using var memory = new MemorySampler();
         try
         {
             var meters = server.Get<IMeterFactory>();
-            for (var i = 0; i < requests; i++)
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; more(i, clock.Elapsed); i++)
             {
-                await beforeRequest(i);
+                await beforeRequest(i, clock.Elapsed);
+                var startedAt = DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
                 var started = Stopwatch.GetTimestamp();
                 using var response = await server.Client.GetAsync("/style/42/make");
                 Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+                var took = Stopwatch.GetElapsedTime(started);
+                times.Add((startedAt, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), took.TotalMilliseconds));
                 if (i > 0)
                 {
                     // The first request warms the application up (JIT, connection): not a fault's doing.
-                    var took = Stopwatch.GetElapsedTime(started);
                     slowest = TimeSpan.FromTicks(Math.Max(slowest.Ticks, took.Ticks));
                     latencies.Add(took.TotalMilliseconds);
                 }
@@ -71,14 +98,63 @@ internal static class FaultRun
         }
 
         var accounting = snapshot.Accounting ?? throw new InvalidOperationException("the host never stopped");
-        // Figures for docs/reliability.md (build/measure-reliability.sh collects them), never asserted: timings belong
-        // in measurements. The bound below is the only timing check, and it is about blocking, not speed.
+        // Figures for docs/reliability.md (build/measure-reliability.sh and measure-long-faults.sh collect them), never
+        // asserted: timings belong in measurements. The bound below is the only timing check, and it is about
+        // blocking, not speed.
         latencies.Sort();
-        double Percentile(double q) => latencies.Count == 0 ? 0 : latencies[Math.Min(latencies.Count - 1, (int)Math.Ceiling(q * latencies.Count) - 1)];
-        output.WriteLine($"slowest request {slowest.TotalMilliseconds:F0} ms, p50 {Percentile(0.50):F2} ms, p99 {Percentile(0.99):F2} ms, most buffered {mostBuffered}; {accounting}");
+        output.WriteLine(FormattableString.Invariant(
+            $"requests {times.Count}, slowest request {slowest.TotalMilliseconds:F0} ms, p50 {Percentile(latencies, 0.50):F2} ms, p99 {Percentile(latencies, 0.99):F2} ms, most buffered {mostBuffered}, peak working set {memory.PeakWorkingSet / 1048576.0:F1} MB (at start {memory.FirstWorkingSet / 1048576.0:F1}), peak GC heap {memory.PeakGcHeap / 1048576.0:F1} MB; {accounting}"));
         accounting.AssertIdentity();
         Assert.True(slowest < Blocked, $"a request took {slowest.TotalMilliseconds} ms: the request path waited on the sink");
-        return new FaultRunResult(accounting, slowest, mostBuffered);
+        return new FaultRunResult(accounting, slowest, mostBuffered, times, memory.PeakWorkingSet, memory.PeakGcHeap);
+    }
+
+    /// <summary>Prints the p50 and p99 of the requests that started inside the fault (Unix milliseconds), warm-up left out.</summary>
+    public static void WriteLatencyDuring(FaultRunResult run, Func<long, bool> during, ITestOutputHelper output)
+    {
+        var inside = run.Requests.Skip(1).Where(r => during(r.Started)).Select(r => r.Milliseconds).Order().ToList();
+        output.WriteLine(FormattableString.Invariant(
+            $"during the fault: requests {inside.Count}, p50 {Percentile(inside, 0.50):F2} ms, p99 {Percentile(inside, 0.99):F2} ms"));
+    }
+
+    private static double Percentile(List<double> sorted, double q) =>
+        sorted.Count == 0 ? 0 : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+
+    /// <summary>
+    /// Checks that every cumulative count of the make route arrived once and carries the time it was read, not the time
+    /// it was finally sent: a count of n was read after the n-th request started and before the (n+1)-th ended, so its
+    /// timestamp (whole seconds) lies between those two. Returns how many points were read inside <paramref name="during"/>
+    /// (Unix milliseconds), so a test can require that the fault's buffered points were among those checked.
+    /// </summary>
+    public static int AssertOriginalTimestamps(FaultRunResult run, IEnumerable<string> lines, Func<long, bool> during)
+    {
+        var requests = run.Requests;
+        var cumulative = lines.Where(l => l.StartsWith($"\"{Make}.cumulative.count\" ", StringComparison.Ordinal))
+            .Select(WavefrontLineParser.ParsePoint).ToList();
+
+        // Under steady traffic two readings never see the same count; after the last request they may (same second).
+        var whileServing = cumulative.Where(p => p.Value < requests.Count).Select(p => p.Line).ToList();
+        Assert.Equal(whileServing.Count, whileServing.Distinct().Count()); // none twice
+        var inside = 0;
+        foreach (var point in cumulative)
+        {
+            var count = (int)point.Value;
+            if (count <= 0 || count > requests.Count)
+            {
+                continue;
+            }
+
+            var stamp = point.Timestamp ?? throw new InvalidOperationException("a cumulative count without a timestamp: " + point.Line);
+            var earliest = requests[count - 1].Started / 1000;
+            var latest = count < requests.Count ? requests[count].Done / 1000 : long.MaxValue;
+            Assert.True(stamp >= earliest && stamp <= latest, $"the count {count} is stamped {stamp}, outside [{earliest}, {latest}]: not when it was read");
+            if (during(requests[count - 1].Done))
+            {
+                inside++;
+            }
+        }
+
+        return inside;
     }
 
     /// <summary>The values of the make route's delta counter the proxy received.</summary>
@@ -144,6 +220,48 @@ internal static class FaultRun
             {
                 Accounting = reading;
             }
+        }
+    }
+}
+
+/// <summary>The process's working set and GC heap, sampled every second on a timer, their high-water marks kept.</summary>
+internal sealed class MemorySampler : IDisposable
+{
+    private readonly Timer timer;
+    private long peakWorkingSet;
+    private long peakGcHeap;
+
+    public MemorySampler()
+    {
+        FirstWorkingSet = Environment.WorkingSet;
+        Sample();
+        timer = new Timer(_ => Sample(), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public long FirstWorkingSet { get; }
+
+    public long PeakWorkingSet => Interlocked.Read(ref peakWorkingSet);
+
+    public long PeakGcHeap => Interlocked.Read(ref peakGcHeap);
+
+    public void Dispose()
+    {
+        timer.Dispose();
+        Sample();
+    }
+
+    private void Sample()
+    {
+        Max(ref peakWorkingSet, Environment.WorkingSet);
+        Max(ref peakGcHeap, GC.GetTotalMemory(forceFullCollection: false));
+    }
+
+    private static void Max(ref long peak, long value)
+    {
+        var seen = Interlocked.Read(ref peak);
+        while (value > seen && Interlocked.CompareExchange(ref peak, value, seen) != seen)
+        {
+            seen = Interlocked.Read(ref peak);
         }
     }
 }
