@@ -48,7 +48,8 @@ internal readonly record struct LineChannelStats(
 /// <summary>
 /// The bounded buffer of one channel, holding lines already encoded as the UTF-8 payload the transports send: no string
 /// per line is kept, and a batch is one pooled segment written as it is. Producers (reporters, the span exporter, never
-/// a request) append under a short lock; the one consumer takes a whole segment into <c>inFlight</c>, which still
+/// a request) append under a short lock, or fill a segment of their own in place (<see cref="LineWriter"/>) and
+/// publish it whole; the one consumer takes a whole segment into <c>inFlight</c>, which still
 /// counts against the bound until it is delivered or dropped, so a batch that fails is sent again before anything newer.
 /// </summary>
 internal sealed class LineChannel(int capacity, int batchSize)
@@ -77,14 +78,13 @@ internal sealed class LineChannel(int capacity, int batchSize)
 
     public Backoff Backoff { get; } = new();
 
+    /// <summary>Lines per batch, at most.</summary>
+    public int BatchSize => batchSize;
+
     public bool TryAdd(ReadOnlySpan<char> line)
     {
-        // Counted first, so a reader never sees a line buffered or dropped that was not produced.
-        Interlocked.Increment(ref produced);
-        if (Interlocked.Increment(ref count) > capacity)
+        if (!TryReserve())
         {
-            Interlocked.Decrement(ref count);
-            Interlocked.Increment(ref dropped[(int)DropReason.BufferFull]);
             return false;
         }
 
@@ -102,6 +102,36 @@ internal sealed class LineChannel(int capacity, int batchSize)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Counts one line offered, and makes room for it unless the channel is full (then it is dropped and counted, and
+    /// the caller writes nothing). A line written in place (<see cref="LineWriter"/>) is reserved before it is written.
+    /// </summary>
+    public bool TryReserve()
+    {
+        // Counted first, so a reader never sees a line buffered or dropped that was not produced.
+        Interlocked.Increment(ref produced);
+        if (Interlocked.Increment(ref count) > capacity)
+        {
+            Interlocked.Decrement(ref count);
+            Interlocked.Increment(ref dropped[(int)DropReason.BufferFull]);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A segment for a <see cref="LineWriter"/> to fill, of at least <paramref name="bytes"/>.</summary>
+    public Segment Rent(int bytes) => new(Math.Max(SegmentBytes, bytes));
+
+    /// <summary>Makes a segment a <see cref="LineWriter"/> filled (its lines reserved already) sendable, after those held.</summary>
+    public void Publish(Segment segment)
+    {
+        lock (gate)
+        {
+            ready.Enqueue(segment);
+        }
     }
 
     /// <summary>The next batch: the failed one again, else the oldest segment; null when nothing is held.</summary>
@@ -199,11 +229,24 @@ internal sealed class LineChannel(int capacity, int batchSize)
 
         public ReadOnlyMemory<byte> Payload => bytes.AsMemory(0, length);
 
+        public int Length => length;
+
+        /// <summary>The free bytes, for a line written in place.</summary>
+        public Span<byte> Room => bytes.AsSpan(length);
+
         public void Append(ReadOnlySpan<char> line)
         {
             length += Utf8Lines.WriteLine(line, bytes.AsSpan(length));
             Lines++;
         }
+
+        public void Advance(int count) => length += count;
+
+        /// <summary>Counts a line written in place, its '\n' included.</summary>
+        public void EndLine() => Lines++;
+
+        /// <summary>Drops the bytes from <paramref name="end"/> on: a line begun here continues in another segment.</summary>
+        public void Truncate(int end) => length = end;
 
         public void Return()
         {
