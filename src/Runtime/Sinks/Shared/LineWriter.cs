@@ -1,6 +1,3 @@
-using System.Buffers.Text;
-using System.Globalization;
-
 namespace Instrumentation.Sinks.Shared;
 
 /// <summary>
@@ -11,9 +8,6 @@ namespace Instrumentation.Sinks.Shared;
 /// </summary>
 internal sealed class LineWriter(LineChannel channel)
 {
-    // The longest number written: a long is 20 bytes, a double in round-trip form at most 24.
-    private const int LongestNumber = 32;
-
     private LineChannel.Segment? segment;
     private int lineStart;
 
@@ -55,7 +49,10 @@ internal sealed class LineWriter(LineChannel channel)
         }
         else
         {
-            segment?.Return();
+            if (segment is not null)
+            {
+                channel.Recycle(segment);
+            }
         }
 
         segment = null;
@@ -81,25 +78,6 @@ internal sealed class LineWriter(LineChannel channel)
         Advance(bytes.Length);
     }
 
-    public void Write(byte value)
-    {
-        GetSpan(1)[0] = value;
-        Advance(1);
-    }
-
-    public void Write(long value)
-    {
-        Utf8Formatter.TryFormat(value, GetSpan(LongestNumber), out var written);
-        Advance(written);
-    }
-
-    /// <summary>Invariant culture, shortest round-trip form (42422, not 42422.0), as <c>ToString("R")</c> writes it.</summary>
-    public void Write(double value)
-    {
-        value.TryFormat(GetSpan(LongestNumber), out var written, "R", CultureInfo.InvariantCulture);
-        Advance(written);
-    }
-
     // The line being written moves to a fresh segment; the lines finished before it become sendable.
     private LineChannel.Segment Continue(int sizeHint)
     {
@@ -115,7 +93,7 @@ internal sealed class LineWriter(LineChannel channel)
         }
         else
         {
-            full.Return();
+            channel.Recycle(full);
         }
 
         segment = next;

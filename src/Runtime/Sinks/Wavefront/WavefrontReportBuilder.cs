@@ -91,12 +91,16 @@ internal sealed class WavefrontReportBuilder
             lines += Count(WavefrontLines.Metric(metrics, heartbeatName, 1L, timestamp, heartbeatSuffix));
         }
 
-        foreach (var route in reading.Routes)
+        // Indexed rather than foreach: an enumerator of the read-only lists would be an allocation per route.
+        var routes = reading.Routes;
+        for (var r = 0; r < routes.Count; r++)
         {
+            var route = routes[r];
             var names = NamesOf(route.Route);
             lines += Count(WavefrontLines.Metric(metrics, names.InFlight, route.InFlight, timestamp, names.SourceSuffix));
-            foreach (var one in route.Series)
+            for (var s = 0; s < route.Series.Count; s++)
             {
+                var one = route.Series[s];
                 var state = StateOf(one.Series, names);
                 lines += Count(WavefrontLines.Metric(metrics, state.Cumulative, one.Count, timestamp, names.SourceSuffix));
                 var delta = one.CountDelta;
