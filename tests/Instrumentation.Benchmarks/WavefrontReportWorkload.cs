@@ -1,16 +1,17 @@
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
-
+using Instrumentation.Sinks.Shared;
 using Instrumentation.Sinks.Wavefront;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Instrumentation.Benchmarks;
 
 /// <summary>
 /// One Wavefront report as a repeatable workload in process, without a network: <see cref="Prepare"/> builds
 /// <c>series</c> (route, GET, 200) series; each <see cref="Report.Format"/> records one request per series, reads the
-/// instruments and formats every line (gauges, counters, four deltas, latency and cpu_ns distributions) into a
-/// counting sink.
+/// instruments and formats every line (gauges, counters, four deltas, latency and cpu_ns distributions) into a real
+/// sender's buffers, then has the sender hand every batch to a transport that discards it, as a delivered send does.
 /// </summary>
 internal static class WavefrontReportWorkload
 {
@@ -34,20 +35,29 @@ internal static class WavefrontReportWorkload
         private readonly StatusInstruments[] statuses;
         private readonly InstrumentReader reader;
         private readonly WavefrontReportBuilder builder;
-        private readonly CountingSender sink = new();
+        private readonly WavefrontSender sender;
+        private readonly DiscardingTransport transport = new();
+        private List<(WavefrontDataKind Kind, byte[] Line)> prepared = [];
         private DateTimeOffset now = DateTimeOffset.FromUnixTimeSeconds(1_700_000_040);
 
         public Report(InstrumentRegistry registry, StatusInstruments[] statuses, InstrumentationOptions options)
         {
             Registry = registry;
             this.statuses = statuses;
-            reader = registry.CreateReader();
+            reader = registry.CreateReader(reuse: true);
             builder = new WavefrontReportBuilder(options, now);
+
+            // Room for a whole report: the benchmark measures formatting, not what a full buffer drops.
+            var settings = new LineSenderSettings("nowhere", int.MaxValue, options.Wavefront.BatchSize, TimeSpan.FromSeconds(1));
+            sender = new WavefrontSender(transport, settings, NullLogger.Instance, TimeProvider.System);
         }
 
         public InstrumentRegistry Registry { get; }
 
-        /// <summary>Records one request per series, then reads and formats one report. Returns the lines formatted.</summary>
+        /// <summary>
+        /// Records one request per series, then reads, formats and sends one report. Returns the lines the sender
+        /// delivered.
+        /// </summary>
         public int Format()
         {
             foreach (var status in statuses)
@@ -57,20 +67,73 @@ internal static class WavefrontReportWorkload
             }
 
             now = now.AddSeconds(60);
-            sink.Count = 0;
-            builder.Build(reader.Read(), now, final: true, sink);
-            return sink.Count;
+            var sent = sender.Total().Sent;
+            builder.Build(reader.Read(), now, final: true, sender);
+            sender.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+            return (int)(sender.Total().Sent - sent);
+        }
+
+        /// <summary>Formats one report and keeps its lines' bytes, for <see cref="WritePrepared"/>.</summary>
+        public void PrepareLines()
+        {
+            transport.Kept = [];
+            Format();
+            prepared = [.. transport.Kept.SelectMany(batch => Lines(batch.Payload).Select(line => (batch.Kind, line)))];
+            transport.Kept = null;
+        }
+
+        /// <summary>
+        /// The floor under <see cref="Format"/>: the lines of a report formatted before (<see cref="PrepareLines"/>)
+        /// copied into the sender's buffers one by one, and sent. Returns the lines the sender delivered.
+        /// </summary>
+        public int WritePrepared()
+        {
+            var sent = sender.Total().Sent;
+            foreach (var (kind, line) in prepared)
+            {
+                var writer = sender.Writer(kind);
+                if (writer.BeginLine())
+                {
+                    writer.Write(line);
+                    writer.EndLine();
+                }
+            }
+
+            foreach (var kind in Enum.GetValues<WavefrontDataKind>())
+            {
+                sender.Writer(kind).Flush();
+            }
+
+            sender.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+            return (int)(sender.Total().Sent - sent);
+        }
+
+        private static IEnumerable<byte[]> Lines(byte[] payload)
+        {
+            for (var start = 0; start < payload.Length;)
+            {
+                var end = Array.IndexOf(payload, (byte)'\n', start);
+                yield return payload[start..end];
+                start = end + 1;
+            }
         }
     }
 
-    private sealed class CountingSender : IWavefrontSender
+    private sealed class DiscardingTransport : ILineTransport<WavefrontDataKind>
     {
-        public int Count { get; set; }
+        private static readonly Task<SendResult> Delivered = Task.FromResult<SendResult>(SendOutcome.Delivered);
 
-        public bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line)
+        /// <summary>Where batches are copied while set.</summary>
+        public List<(WavefrontDataKind Kind, byte[] Payload)>? Kept { get; set; }
+
+        public Task<SendResult> SendAsync(WavefrontDataKind channel, ReadOnlyMemory<byte> payload, CancellationToken cancellation)
         {
-            Count++;
-            return true;
+            Kept?.Add((channel, payload.ToArray()));
+            return Delivered;
+        }
+
+        public void Dispose()
+        {
         }
     }
 }

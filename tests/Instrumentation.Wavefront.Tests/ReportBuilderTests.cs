@@ -1,6 +1,7 @@
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
+using Instrumentation.Sinks.Shared;
 using Instrumentation.Sinks.Wavefront;
 using Instrumentation.TestSupport.Wavefront;
 
@@ -177,19 +178,57 @@ public class ReportBuilderTests
     private static WavefrontPoint Single(IEnumerable<WavefrontPoint> points, string name) => Assert.Single(points, p => p.Name == name);
 }
 
-/// <summary>Keeps every line a builder hands out, and parses them strictly.</summary>
+/// <summary>Keeps every line a builder hands out (written in place or enqueued), in order, and parses them strictly.</summary>
 internal sealed class CollectingSender : IWavefrontSender
 {
-    public List<(WavefrontDataKind Kind, string Line)> Lines { get; } = [];
+    private readonly List<(WavefrontDataKind Kind, string Line)> lines = [];
+    private readonly Dictionary<WavefrontDataKind, LineChannel> channels = [];
+    private readonly Dictionary<WavefrontDataKind, LineWriter> writers = [];
+
+    public List<(WavefrontDataKind Kind, string Line)> Lines
+    {
+        get
+        {
+            Collect();
+            return lines;
+        }
+    }
 
     public bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line)
     {
-        Lines.Add((kind, line.ToString()));
+        Collect();
+        lines.Add((kind, line.ToString()));
         return true;
+    }
+
+    public LineWriter Writer(WavefrontDataKind kind)
+    {
+        if (!writers.TryGetValue(kind, out var writer))
+        {
+            var channel = new LineChannel(int.MaxValue, int.MaxValue);
+            channels[kind] = channel;
+            writer = writers[kind] = new LineWriter(channel);
+        }
+
+        return writer;
     }
 
     public List<WavefrontPoint> Points() => Lines.Where(l => l.Kind == WavefrontDataKind.Metric).Select(l => WavefrontLineParser.ParsePoint(l.Line)).ToList();
 
     public List<WavefrontDistribution> Histograms() =>
         Lines.Where(l => l.Kind == WavefrontDataKind.Histogram).Select(l => WavefrontLineParser.ParseHistogram(l.Line)).ToList();
+
+    // What the writers' channels hold, as the lines a transport would send.
+    private void Collect()
+    {
+        foreach (var (kind, channel) in channels)
+        {
+            while (channel.TakeBatch() is { } batch)
+            {
+                var text = System.Text.Encoding.UTF8.GetString(batch.Payload.Span);
+                lines.AddRange(text.Split('\n').SkipLast(1).Select(line => (kind, line)));
+                channel.Delivered();
+            }
+        }
+    }
 }

@@ -18,10 +18,16 @@ internal sealed class ApplicationInstruments
     public long InFlight => Volatile.Read(ref inFlight);
 
     /// <summary>Every request that completed (success and errors), instrumented or not.</summary>
-    public long Completed => Volatile.Read(ref otherCompleted) + SumSeries(errorsOnly: false);
+    public long Completed => NotInstrumentedCompleted + SumSeries(errorsOnly: false);
 
     /// <summary>Every completed request whose status counts as an error.</summary>
-    public long Errors => Volatile.Read(ref otherErrors) + SumSeries(errorsOnly: true);
+    public long Errors => NotInstrumentedErrors + SumSeries(errorsOnly: true);
+
+    /// <summary>Completed requests to endpoints that are not instrumented (a reader adds the series' counts it read).</summary>
+    internal long NotInstrumentedCompleted => Volatile.Read(ref otherCompleted);
+
+    /// <summary>Error requests to endpoints that are not instrumented.</summary>
+    internal long NotInstrumentedErrors => Volatile.Read(ref otherErrors);
 
     internal void Enter() => Interlocked.Increment(ref inFlight);
 

@@ -1,27 +1,34 @@
-using System.Buffers;
-
 namespace Instrumentation.Instruments;
 
 /// <summary>
 /// A copy of a <see cref="LogHistogram"/>'s bins: cumulative, or the difference of two cumulative copies (one
-/// interval). Immutable; made off the request path.
+/// interval). Made off the request path. Immutable, except for the ones a reusing reader
+/// (<see cref="InstrumentRegistry.CreateReader"/>) and a Wavefront minute bin own and overwrite in place.
 /// </summary>
 /// <remarks>
 /// Sparse: only the bins that hold something, as (chunk * BinsPerChunk + bin, count) pairs in ascending order. A
 /// reader keeps the previous report's copy of every series to compute the interval's deltas, and a series whose
 /// requests span a few milliseconds fills a few dozen of its hundreds of allocated bins: a dense copy kept 7 chunks
 /// (3.5 KB) per series and histogram, which at 100,000 series was gigabytes retained from one report to the next.
+/// Overwriting keeps the arrays, so a reader that reuses its snapshots allocates nothing per series once they are as
+/// large as the series needs.
 /// </remarks>
 internal sealed class HistogramSnapshot
 {
-    private readonly int[] bins;
-    private readonly long[] counts;
+    // Merges write here first (per thread: readers of different sinks run on different loops), then copy the result.
+    [ThreadStatic]
+    private static HistogramSnapshot? mergeScratch;
+
+    private int[] bins;
+    private long[] counts;
+    private int length;
 
     /// <summary>Takes the arrays as they are: <paramref name="bins"/> ascending, each count non-zero.</summary>
     internal HistogramSnapshot(int[] bins, long[] counts, long sum)
     {
         this.bins = bins;
         this.counts = counts;
+        length = bins.Length;
         Sum = sum;
         foreach (var count in counts)
         {
@@ -29,72 +36,99 @@ internal sealed class HistogramSnapshot
         }
     }
 
+    /// <summary>An empty snapshot to overwrite.</summary>
+    internal HistogramSnapshot()
+        : this([], [], 0)
+    {
+    }
+
     /// <summary>A histogram with nothing in it.</summary>
     public static HistogramSnapshot Empty { get; } = new([], [], 0);
 
     /// <summary>The number of values.</summary>
-    public long Count { get; }
+    public long Count { get; private set; }
 
     /// <summary>The sum of the values.</summary>
-    public long Sum { get; }
+    public long Sum { get; private set; }
 
     /// <summary>The mean, or 0 when empty.</summary>
     public double Mean => Count == 0 ? 0 : (double)Sum / Count;
 
     /// <summary>How many bins hold something.</summary>
-    public int BinCount => bins.Length;
+    public int BinCount => length;
 
     /// <summary>The non-empty bins in ascending order: (midpoint, lower bound, upper bound, count).</summary>
     public IEnumerable<HistogramBin> Bins
     {
         get
         {
-            for (var i = 0; i < bins.Length; i++)
+            for (var i = 0; i < length; i++)
             {
-                var (chunk, bin) = Math.DivRem(bins[i], LogHistogram.BinsPerChunk);
-                yield return new HistogramBin(
-                    LogHistogram.BinMidpoint(chunk, bin), LogHistogram.BinLowerBound(chunk, bin), LogHistogram.BinUpperBound(chunk, bin), counts[i]);
+                yield return Bin(i);
             }
         }
     }
 
-    /// <summary>Copies a histogram's chunks (null where a chunk was never used), keeping the non-zero bins only.</summary>
-    internal static HistogramSnapshot FromChunks(ReadOnlySpan<long[]?> chunks, long sum)
+    /// <summary>Non-empty bin <paramref name="index"/> (0 to <see cref="BinCount"/> - 1), in ascending order.</summary>
+    public HistogramBin Bin(int index)
     {
-        // One pass, each bin read once, into scratch space as large as every bin; then exactly what was found is kept.
-        var capacity = 0;
-        foreach (var chunk in chunks)
-        {
-            capacity += chunk?.Length ?? 0;
-        }
+        var (chunk, bin) = Math.DivRem(bins[index], LogHistogram.BinsPerChunk);
+        return new HistogramBin(
+            LogHistogram.BinMidpoint(chunk, bin), LogHistogram.BinLowerBound(chunk, bin), LogHistogram.BinUpperBound(chunk, bin), counts[index]);
+    }
 
-        var scratchBins = ArrayPool<int>.Shared.Rent(capacity);
-        var scratchCounts = ArrayPool<long>.Shared.Rent(capacity);
-        var used = 0;
+    /// <summary>Copies a histogram's chunks (null where a chunk was never used), keeping the non-zero bins only.</summary>
+    internal static HistogramSnapshot FromChunks(long[]?[] chunks, long sum)
+    {
+        var scratch = mergeScratch ??= new HistogramSnapshot();
+        scratch.ReadFrom(chunks, sum);
+        return scratch.Copy();
+    }
+
+    /// <summary>Overwrites this snapshot with a histogram's chunks, read live; the non-zero bins only.</summary>
+    internal void ReadFrom(long[]?[] chunks, long sum)
+    {
+        length = 0;
+        Count = 0;
+        Sum = sum;
         for (var c = 0; c < chunks.Length; c++)
         {
-            var chunk = chunks[c];
+            var chunk = Volatile.Read(ref chunks[c]);
             if (chunk is null)
             {
                 continue;
             }
 
-            for (var b = 0; b < chunk.Length; b++)
+            // Most bins are empty: the vectorised search skips them (an aligned long is read whole on 64-bit runtimes,
+            // and a bin found non-zero stays so: counts only grow).
+            for (var b = NextNonZero(chunk, 0); b >= 0; b = NextNonZero(chunk, b + 1))
             {
-                var count = Volatile.Read(ref chunk[b]);
-                if (count != 0)
-                {
-                    scratchBins[used] = (c * LogHistogram.BinsPerChunk) + b;
-                    scratchCounts[used] = count;
-                    used++;
-                }
+                Append((c * LogHistogram.BinsPerChunk) + b, chunk[b]);
             }
         }
+    }
 
-        var snapshot = new HistogramSnapshot(scratchBins[..used], scratchCounts[..used], sum);
-        ArrayPool<int>.Shared.Return(scratchBins);
-        ArrayPool<long>.Shared.Return(scratchCounts);
-        return snapshot;
+    /// <summary>This = <paramref name="later"/> minus <paramref name="earlier"/>, of the same histogram: one interval.</summary>
+    internal void SetDifference(HistogramSnapshot later, HistogramSnapshot earlier) => Merge(later, earlier, -1, later.Sum - earlier.Sum, this);
+
+    /// <summary>Adds <paramref name="other"/> to this, in place.</summary>
+    internal void Add(HistogramSnapshot other)
+    {
+        var scratch = mergeScratch ??= new HistogramSnapshot();
+        Merge(this, other, 1, Sum + other.Sum, scratch);
+        CopyFrom(scratch);
+    }
+
+    /// <summary>Overwrites this with <paramref name="other"/>'s bins.</summary>
+    internal void CopyFrom(HistogramSnapshot other)
+    {
+        length = 0;
+        Count = 0;
+        Sum = other.Sum;
+        for (var i = 0; i < other.length; i++)
+        {
+            Append(other.bins[i], other.counts[i]);
+        }
     }
 
     /// <summary>Counts the values at or below <paramref name="bound"/>, to the histogram's resolution.</summary>
@@ -142,47 +176,70 @@ internal sealed class HistogramSnapshot
     public double Max => Quantile(1);
 
     /// <summary>This minus an earlier snapshot of the same histogram: the values recorded in between.</summary>
-    public HistogramSnapshot Minus(HistogramSnapshot earlier) => Merge(earlier, -1, Sum - earlier.Sum);
+    public HistogramSnapshot Minus(HistogramSnapshot earlier) => Merged(earlier, -1, Sum - earlier.Sum);
 
     /// <summary>This plus another snapshot (for example, to aggregate series).</summary>
-    public HistogramSnapshot Plus(HistogramSnapshot other) => Merge(other, 1, Sum + other.Sum);
+    public HistogramSnapshot Plus(HistogramSnapshot other) => Merged(other, 1, Sum + other.Sum);
 
-    // One pass over both ascending bin lists; bins whose result is zero are left out.
-    private HistogramSnapshot Merge(HistogramSnapshot other, int sign, long sum)
+    private static int NextNonZero(long[] chunk, int from) => chunk.AsSpan(from).IndexOfAnyExcept(0L) is var found and >= 0 ? from + found : -1;
+
+    private HistogramSnapshot Merged(HistogramSnapshot other, int sign, long sum)
     {
-        var resultBins = new int[bins.Length + other.bins.Length];
-        var resultCounts = new long[resultBins.Length];
-        int i = 0, j = 0, n = 0;
-        while (i < bins.Length || j < other.bins.Length)
+        var scratch = mergeScratch ??= new HistogramSnapshot();
+        Merge(this, other, sign, sum, scratch);
+        return scratch.Copy();
+    }
+
+    // One pass over both ascending bin lists into target (which is neither of them); bins whose result is zero are left out.
+    private static void Merge(HistogramSnapshot first, HistogramSnapshot second, int sign, long sum, HistogramSnapshot target)
+    {
+        target.length = 0;
+        target.Count = 0;
+        target.Sum = sum;
+        int i = 0, j = 0;
+        while (i < first.length || j < second.length)
         {
             int bin;
             long count;
-            if (j == other.bins.Length || (i < bins.Length && bins[i] < other.bins[j]))
+            if (j == second.length || (i < first.length && first.bins[i] < second.bins[j]))
             {
-                (bin, count) = (bins[i], counts[i]);
+                (bin, count) = (first.bins[i], first.counts[i]);
                 i++;
             }
-            else if (i == bins.Length || other.bins[j] < bins[i])
+            else if (i == first.length || second.bins[j] < first.bins[i])
             {
-                (bin, count) = (other.bins[j], sign * other.counts[j]);
+                (bin, count) = (second.bins[j], sign * second.counts[j]);
                 j++;
             }
             else
             {
-                (bin, count) = (bins[i], counts[i] + (sign * other.counts[j]));
+                (bin, count) = (first.bins[i], first.counts[i] + (sign * second.counts[j]));
                 i++;
                 j++;
             }
 
             if (count != 0)
             {
-                resultBins[n] = bin;
-                resultCounts[n] = count;
-                n++;
+                target.Append(bin, count);
             }
         }
+    }
 
-        return new HistogramSnapshot(resultBins[..n], resultCounts[..n], sum);
+    private HistogramSnapshot Copy() => new(bins[..length], counts[..length], Sum);
+
+    private void Append(int bin, long count)
+    {
+        if (length == bins.Length)
+        {
+            var larger = Math.Max(8, length * 2);
+            Array.Resize(ref bins, larger);
+            Array.Resize(ref counts, larger);
+        }
+
+        bins[length] = bin;
+        counts[length] = count;
+        length++;
+        Count += count;
     }
 }
 

@@ -5,14 +5,27 @@ namespace Instrumentation.Instruments;
 /// <see cref="Read"/>. Each sink owns a reader, so sinks read independently. Not thread-safe: one reporting loop
 /// per reader.
 /// </summary>
+/// <remarks>
+/// A reusing reader hands out the same reading objects every time, overwritten: a series' snapshots, its reading and
+/// its route's reading are kept from one read to the next, so a read of many series allocates nothing per series. Its
+/// readings are only valid until its next read: for a reporter that formats each reading before the next, not for a
+/// reader that keeps readings (the dashboard's history).
+/// </remarks>
 internal sealed class InstrumentReader
 {
     private readonly InstrumentRegistry registry;
-    private readonly Dictionary<StatusInstruments, Previous> previous = new(ReferenceEqualityComparer.Instance);
+    private readonly bool reuse;
+    private readonly Dictionary<StatusInstruments, SeriesSlot> series = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<RouteInstruments, RouteReading> reusedRoutes = new(ReferenceEqualityComparer.Instance);
+    private readonly List<RouteReading> reusedRouteList = [];
     private long previousCompleted;
     private long previousErrors;
 
-    internal InstrumentReader(InstrumentRegistry registry) => this.registry = registry;
+    internal InstrumentReader(InstrumentRegistry registry, bool reuse)
+    {
+        this.registry = registry;
+        this.reuse = reuse;
+    }
 
     /// <summary>
     /// Reads every series. A value recorded while reading lands in this read's delta or the next one, never both,
@@ -20,41 +33,111 @@ internal sealed class InstrumentReader
     /// </summary>
     public InstrumentReading Read()
     {
-        var routes = new List<RouteReading>();
+        var routes = reuse ? reusedRouteList : [];
+        routes.Clear();
+        long seriesCompleted = 0;
+        long seriesErrors = 0;
         foreach (var route in registry.Routes)
         {
-            var series = new List<SeriesReading>();
+            var reading = RouteReadingOf(route);
+            var readings = reading.SeriesList;
+            readings.Clear();
             foreach (var status in route.Statuses)
             {
-                previous.TryGetValue(status, out var before);
-                var latency = status.Latency.Snapshot();
-                var cpu = status.CpuTime?.Snapshot();
-                var bytes = status.ResponseBytes;
-                series.Add(new SeriesReading(
-                    status,
-                    latency,
-                    latency.Minus(before.Latency ?? HistogramSnapshot.Empty),
-                    cpu,
-                    cpu?.Minus(before.Cpu ?? HistogramSnapshot.Empty),
-                    bytes,
-                    bytes - before.Bytes));
-                previous[status] = new Previous(latency, cpu, bytes);
+                if (!series.TryGetValue(status, out var slot))
+                {
+                    slot = new SeriesSlot(status);
+                    series[status] = slot;
+                }
+
+                var one = reuse ? slot.ReadReusing() : slot.ReadFresh();
+                readings.Add(one);
+                seriesCompleted += one.Count;
+                seriesErrors += status.IsError ? one.Count : 0;
             }
 
-            routes.Add(new RouteReading(route, route.InFlight, series));
+            routes.Add(reading);
         }
 
+        // The application's totals from the counts just read, rather than a second and third pass over every bin.
         var application = registry.Application;
-        var completed = application.Completed;
-        var errors = application.Errors;
-        var reading = new InstrumentReading(
+        var completed = application.NotInstrumentedCompleted + seriesCompleted;
+        var errors = application.NotInstrumentedErrors + seriesErrors;
+        var result = new InstrumentReading(
             routes, application.InFlight, completed, completed - previousCompleted, errors, errors - previousErrors);
         previousCompleted = completed;
         previousErrors = errors;
+        return result;
+    }
+
+    private RouteReading RouteReadingOf(RouteInstruments route)
+    {
+        if (!reuse)
+        {
+            return new RouteReading(route, route.InFlight, []);
+        }
+
+        if (!reusedRoutes.TryGetValue(route, out var reading))
+        {
+            reading = new RouteReading(route, 0, []);
+            reusedRoutes[route] = reading;
+        }
+
+        reading.InFlight = route.InFlight;
         return reading;
     }
 
-    private readonly record struct Previous(HistogramSnapshot? Latency, HistogramSnapshot? Cpu, long Bytes);
+    /// <summary>What the reader keeps of one series: the previous cumulative values and, when reusing, the objects it overwrites.</summary>
+    private sealed class SeriesSlot(StatusInstruments status)
+    {
+        private HistogramSnapshot latency = HistogramSnapshot.Empty;
+        private HistogramSnapshot? cpu;
+        private long bytes;
+
+        // Reusing: the snapshots the next read overwrites, and the reading handed out every time.
+        private HistogramSnapshot? spareLatency;
+        private HistogramSnapshot? spareCpu;
+        private SeriesReading? reading;
+
+        public SeriesReading ReadFresh()
+        {
+            var nowLatency = status.Latency.Snapshot();
+            var nowCpu = status.CpuTime?.Snapshot();
+            var nowBytes = status.ResponseBytes;
+            var result = new SeriesReading(
+                status, nowLatency, nowLatency.Minus(latency), nowCpu, nowCpu?.Minus(cpu ?? HistogramSnapshot.Empty), nowBytes, nowBytes - bytes);
+            (latency, cpu, bytes) = (nowLatency, nowCpu, nowBytes);
+            return result;
+        }
+
+        public SeriesReading ReadReusing()
+        {
+            reading ??= new SeriesReading(
+                status, new HistogramSnapshot(), new HistogramSnapshot(), null, status.CpuTime is null ? null : new HistogramSnapshot(), 0, 0);
+
+            var nowLatency = spareLatency ?? new HistogramSnapshot();
+            status.Latency.SnapshotInto(nowLatency);
+            reading.LatencyInterval.SetDifference(nowLatency, latency);
+            spareLatency = ReferenceEquals(latency, HistogramSnapshot.Empty) ? null : latency;
+            latency = nowLatency;
+            reading.Latency = nowLatency;
+
+            if (status.CpuTime is { } cpuTime)
+            {
+                var nowCpu = spareCpu ?? new HistogramSnapshot();
+                cpuTime.SnapshotInto(nowCpu);
+                reading.CpuTimeInterval!.SetDifference(nowCpu, cpu ?? HistogramSnapshot.Empty);
+                spareCpu = cpu;
+                cpu = nowCpu;
+                reading.CpuTime = nowCpu;
+            }
+
+            var nowBytes = status.ResponseBytes;
+            reading.ResponseBytesDelta = nowBytes - bytes;
+            reading.ResponseBytes = bytes = nowBytes;
+            return reading;
+        }
+    }
 }
 
 /// <summary>Everything one read saw.</summary>
@@ -68,25 +151,51 @@ internal sealed record InstrumentReading(
     IReadOnlyList<RouteReading> Routes, long InFlight, long Completed, long CompletedDelta, long Errors, long ErrorsDelta);
 
 /// <summary>One (route, method) as read.</summary>
-internal sealed record RouteReading(RouteInstruments Route, long InFlight, IReadOnlyList<SeriesReading> Series);
+internal sealed class RouteReading(RouteInstruments route, long inFlight, List<SeriesReading> series)
+{
+    /// <summary>The live route.</summary>
+    public RouteInstruments Route { get; } = route;
+
+    /// <summary>Its requests in flight when read.</summary>
+    public long InFlight { get; internal set; } = inFlight;
+
+    /// <summary>Its status series.</summary>
+    public IReadOnlyList<SeriesReading> Series => SeriesList;
+
+    internal List<SeriesReading> SeriesList { get; } = series;
+}
 
 /// <summary>One (route, method, status) series as read.</summary>
-/// <param name="Series">The live series.</param>
-/// <param name="Latency">Cumulative latency, nanoseconds; its count is the cumulative request count.</param>
-/// <param name="LatencyInterval">Latency recorded since this reader's previous read.</param>
-/// <param name="CpuTime">Cumulative CPU time, nanoseconds, when measured.</param>
-/// <param name="CpuTimeInterval">CPU time recorded since the previous read, when measured.</param>
-/// <param name="ResponseBytes">Cumulative response bytes.</param>
-/// <param name="ResponseBytesDelta">Response bytes since the previous read.</param>
-internal sealed record SeriesReading(
-    StatusInstruments Series,
-    HistogramSnapshot Latency,
-    HistogramSnapshot LatencyInterval,
-    HistogramSnapshot? CpuTime,
-    HistogramSnapshot? CpuTimeInterval,
-    long ResponseBytes,
-    long ResponseBytesDelta)
+/// <param name="series">The live series.</param>
+/// <param name="latency">Cumulative latency, nanoseconds; its count is the cumulative request count.</param>
+/// <param name="latencyInterval">Latency recorded since this reader's previous read.</param>
+/// <param name="cpuTime">Cumulative CPU time, nanoseconds, when measured.</param>
+/// <param name="cpuTimeInterval">CPU time recorded since the previous read, when measured.</param>
+/// <param name="responseBytes">Cumulative response bytes.</param>
+/// <param name="responseBytesDelta">Response bytes since the previous read.</param>
+internal sealed class SeriesReading(
+    StatusInstruments series,
+    HistogramSnapshot latency,
+    HistogramSnapshot latencyInterval,
+    HistogramSnapshot? cpuTime,
+    HistogramSnapshot? cpuTimeInterval,
+    long responseBytes,
+    long responseBytesDelta)
 {
+    public StatusInstruments Series { get; } = series;
+
+    public HistogramSnapshot Latency { get; internal set; } = latency;
+
+    public HistogramSnapshot LatencyInterval { get; } = latencyInterval;
+
+    public HistogramSnapshot? CpuTime { get; internal set; } = cpuTime;
+
+    public HistogramSnapshot? CpuTimeInterval { get; } = cpuTimeInterval;
+
+    public long ResponseBytes { get; internal set; } = responseBytes;
+
+    public long ResponseBytesDelta { get; internal set; } = responseBytesDelta;
+
     /// <summary>Cumulative request count.</summary>
     public long Count => Latency.Count;
 

@@ -65,7 +65,7 @@ internal sealed class InstrumentRegistry
         {
             foreach (var route in Sorted())
             {
-                if (route.IsDeclared || route.Statuses.Any() || route.InFlight != 0)
+                if (route.IsDeclared || !route.Statuses.IsEmpty || route.InFlight != 0)
                 {
                     yield return route;
                 }
@@ -73,7 +73,7 @@ internal sealed class InstrumentRegistry
 
             foreach (var route in unmatched)
             {
-                if (route.Statuses.Any())
+                if (!route.Statuses.IsEmpty)
                 {
                     yield return route;
                 }
@@ -109,6 +109,9 @@ internal sealed class InstrumentRegistry
             },
             (descriptor, metadata, traced, declared, rule: descriptor.Kind == Naming.EndpointKinds.Grpc ? GrpcErrorRule : ErrorRule, cpu: MeasureCpu, registry: this));
 
-    /// <summary>Creates a reader for one sink: each sink's deltas are its own.</summary>
-    public InstrumentReader CreateReader() => new(this);
+    /// <summary>
+    /// Creates a reader for one sink: each sink's deltas are its own. With <paramref name="reuse"/>, its readings are
+    /// overwritten by its next read (<see cref="InstrumentReader"/>): for a reporter that is done with each one first.
+    /// </summary>
+    public InstrumentReader CreateReader(bool reuse = false) => new(this, reuse);
 }

@@ -101,17 +101,10 @@ internal sealed class LogHistogram
     }
 
     /// <summary>Copies the cumulative state: off the request path, for sinks.</summary>
-    public HistogramSnapshot Snapshot()
-    {
-        var copy = new long[]?[ChunkCount];
-        for (var c = 0; c < ChunkCount; c++)
-        {
-            copy[c] = Volatile.Read(ref chunks[c]);
-        }
+    public HistogramSnapshot Snapshot() => HistogramSnapshot.FromChunks(chunks, Sum);
 
-        // Read live: a value being recorded now lands in this copy or the next.
-        return HistogramSnapshot.FromChunks(copy, Sum);
-    }
+    /// <summary>Overwrites <paramref name="target"/> with the cumulative state, without allocating once it is large enough.</summary>
+    public void SnapshotInto(HistogramSnapshot target) => target.ReadFrom(chunks, Sum);
 
     /// <summary>
     /// Adds the live bins into <paramref name="flat"/> (<see cref="FlatLength"/> long: the zero bin at 0, native bucket
@@ -169,10 +162,28 @@ internal sealed class LogHistogram
     }
 
     /// <summary>
-    /// Counts the values at or below each of <paramref name="bounds"/> (ascending) in one pass, reading live; returns
-    /// the total count, read in the same pass, so it is never below the last bound's count.
+    /// For bounds in nanoseconds (ascending), where each one cuts the flat layout: the number of flat bins whose every
+    /// value is at or below it (a bin counts toward a bound when its largest value does). Computed once per set of
+    /// bounds, so that counting a histogram's buckets adds up runs of bins instead of comparing every bin.
     /// </summary>
-    public long CountAtOrBelow(ReadOnlySpan<long> bounds, Span<long> counts)
+    public static int[] FlatCuts(ReadOnlySpan<long> bounds)
+    {
+        var cuts = new int[bounds.Length];
+        for (var i = 0; i < bounds.Length; i++)
+        {
+            var position = Array.BinarySearch(LargestIn, bounds[i]);
+            cuts[i] = position >= 0 ? position + 1 : ~position;
+        }
+
+        return cuts;
+    }
+
+    /// <summary>
+    /// Counts the values at or below each bound, given as its <see cref="FlatCuts"/>, in one pass, reading live;
+    /// returns the total count, read in the same pass, so it is never below the last bound's count and the counts
+    /// stay cumulative even while values are being recorded.
+    /// </summary>
+    public long CountAtOrBelow(ReadOnlySpan<int> cuts, Span<long> counts)
     {
         long count = 0;
         var next = 0;
@@ -184,24 +195,50 @@ internal sealed class LogHistogram
                 continue;
             }
 
-            for (var i = 0; i < bins.Length; i++)
+            var offset = FlatOffset(c);
+            var from = 0;
+            while (next < cuts.Length && cuts[next] - offset <= bins.Length)
             {
-                var last = BinUpperBound(c, i) - 1;
-                while (next < bounds.Length && last > bounds[next])
-                {
-                    counts[next++] = count;
-                }
-
-                count += Volatile.Read(ref bins[i]);
+                var to = Math.Max(cuts[next] - offset, from);
+                count += SumOf(bins.AsSpan(from, to - from));
+                counts[next++] = count;
+                from = to;
             }
+
+            count += SumOf(bins.AsSpan(from));
         }
 
-        while (next < bounds.Length)
+        while (next < cuts.Length)
         {
             counts[next++] = count;
         }
 
         return count;
+    }
+
+    // Plain reads, vectorised: each bin is read once and added to a running total, so what the buckets say stays
+    // cumulative whatever order the reads happen in; an aligned long is never torn on the 64-bit runtimes.
+    private static long SumOf(ReadOnlySpan<long> bins)
+    {
+        long total = 0;
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && bins.Length >= Vector<long>.Count)
+        {
+            var sums = Vector<long>.Zero;
+            for (; i <= bins.Length - Vector<long>.Count; i += Vector<long>.Count)
+            {
+                sums += new Vector<long>(bins[i..]);
+            }
+
+            total = System.Numerics.Vector.Sum(sums);
+        }
+
+        for (; i < bins.Length; i++)
+        {
+            total += bins[i];
+        }
+
+        return total;
     }
 
     // Inlined into Record: as a call (it is too large for the JIT's own inlining), it cost several ns more per value.

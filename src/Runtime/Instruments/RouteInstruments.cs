@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using Instrumentation.Model;
 
 namespace Instrumentation.Instruments;
@@ -13,6 +14,11 @@ internal sealed class RouteInstruments
     private const int OutOfRangeSlot = LastStatus - FirstStatus + 1;
 
     private readonly StatusInstruments?[] statuses = new StatusInstruments?[OutOfRangeSlot + 1];
+
+    // The series that exist, in slot order, for readers: replaced (under the lock) when a status is first seen, which
+    // is rare, so that a reader walks a few series rather than 501 slots and enumerates without allocating.
+    private readonly Lock seenGate = new();
+    private ImmutableArray<StatusInstruments> seen = [];
     private readonly ErrorRule errorRule;
     private readonly bool measureCpu;
     private long inFlight;
@@ -77,19 +83,7 @@ internal sealed class RouteInstruments
     public long InFlight => Volatile.Read(ref inFlight);
 
     /// <summary>The status series seen so far, in status-code order.</summary>
-    public IEnumerable<StatusInstruments> Statuses
-    {
-        get
-        {
-            foreach (var status in statuses)
-            {
-                if (status is { } present)
-                {
-                    yield return present;
-                }
-            }
-        }
-    }
+    public ImmutableArray<StatusInstruments> Statuses => seen;
 
     internal void Enter() => Interlocked.Increment(ref inFlight);
 
@@ -149,6 +143,22 @@ internal sealed class RouteInstruments
         {
             CpuTime = measureCpu ? new LogHistogram() : null,
         };
-        return Interlocked.CompareExchange(ref statuses[slot], fresh, null) ?? fresh;
+        if (Interlocked.CompareExchange(ref statuses[slot], fresh, null) is { } other)
+        {
+            return other;
+        }
+
+        lock (seenGate)
+        {
+            var before = 0;
+            while (before < seen.Length && SlotOf(seen[before].StatusCode) < slot)
+            {
+                before++;
+            }
+
+            seen = seen.Insert(before, fresh);
+        }
+
+        return fresh;
     }
 }

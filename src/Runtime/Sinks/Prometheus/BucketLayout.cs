@@ -6,8 +6,8 @@ using Microsoft.AspNetCore.Routing;
 namespace Instrumentation.Sinks.Prometheus;
 
 /// <summary>
-/// One set of <c>request_seconds</c> bucket bounds, converted once: the bounds in nanoseconds for the log histogram,
-/// and the <c>le</c> label values as UTF-8.
+/// One set of <c>request_seconds</c> bucket bounds, converted once: the bounds in nanoseconds for the log histogram
+/// and where they cut its bins, and the <c>le</c> label values as UTF-8, alone and as the end of a bucket's labels.
 /// </summary>
 internal sealed class BucketLayout
 {
@@ -31,6 +31,8 @@ internal sealed class BucketLayout
 
         LabelValues[^1] = PlusInfinity;
         LongestLabelValue = LabelValues.Max(v => v.Length);
+        Cuts = Instruments.LogHistogram.FlatCuts(Nanoseconds);
+        BucketLabelEnds = [.. LabelValues.Select(value => (byte[])[.. ",le=\""u8, .. value, .. "\"} "u8])];
     }
 
     /// <summary>The upper bounds in seconds, without +Inf.</summary>
@@ -43,6 +45,12 @@ internal sealed class BucketLayout
     public byte[][] LabelValues { get; }
 
     public int LongestLabelValue { get; }
+
+    /// <summary>Where each bound cuts the log histogram's bins (<see cref="Instruments.LogHistogram.FlatCuts"/>).</summary>
+    public int[] Cuts { get; }
+
+    /// <summary>What follows a series' labels on each bucket's line, up to the count: <c>,le="0.1"} </c>.</summary>
+    public byte[][] BucketLabelEnds { get; }
 
     /// <summary>The bucket (index into <see cref="LabelValues"/>) an exact value belongs to.</summary>
     public int BucketOf(long nanoseconds)

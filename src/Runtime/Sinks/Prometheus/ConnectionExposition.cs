@@ -11,9 +11,7 @@ namespace Instrumentation.Sinks.Prometheus;
 internal sealed class ConnectionExposition(IReadOnlyList<KeyValuePair<string, string>> commonLabels, BucketLayout buckets)
 {
     private static readonly byte[] ActivePrefix = "hub_connections_active{"u8.ToArray();
-    private static readonly byte[] BucketPrefix = "hub_connection_seconds_bucket{"u8.ToArray();
-    private static readonly byte[] SumPrefix = "hub_connection_seconds_sum{"u8.ToArray();
-    private static readonly byte[] CountPrefix = "hub_connection_seconds_count{"u8.ToArray();
+    private static readonly HistogramPrefixes DurationPrefixes = new("hub_connection_seconds");
 
     private static readonly byte[] ActiveHeader = PrometheusExposition.Header(
         "hub_connections_active", "SignalR connections open now, by hub template (hub) and transport.", "gauge");
@@ -40,33 +38,11 @@ internal sealed class ConnectionExposition(IReadOnlyList<KeyValuePair<string, st
         }
 
         buffer.Write(openMetrics ? DurationHeaderOpenMetrics : DurationHeader);
-        var bounds = buckets.Nanoseconds;
-        Span<long> counts = stackalloc long[bounds.Length];
+        Span<long> counts = stackalloc long[buckets.Cuts.Length];
         foreach (var connection in all)
         {
-            var set = LabelsOf(connection);
-            var total = connection.Duration.CountAtOrBelow(bounds, counts);
-            for (var i = 0; i <= bounds.Length; i++)
-            {
-                buffer.Write(BucketPrefix);
-                buffer.Write(set);
-                buffer.Write(",le=\""u8);
-                buffer.Write(buckets.LabelValues[i]);
-                buffer.Write("\"} "u8);
-                buffer.Write(i < bounds.Length ? counts[i] : total);
-                buffer.Write((byte)'\n');
-            }
-
-            buffer.Write(SumPrefix);
-            buffer.Write(set);
-            buffer.Write("} "u8);
-            buffer.Write(connection.Duration.Sum / 1e9);
-            buffer.Write((byte)'\n');
-            buffer.Write(CountPrefix);
-            buffer.Write(set);
-            buffer.Write("} "u8);
-            buffer.Write(total);
-            buffer.Write((byte)'\n');
+            var total = connection.Duration.CountAtOrBelow(buckets.Cuts, counts);
+            buffer.WriteHistogram(DurationPrefixes, LabelsOf(connection), buckets, counts, total, connection.Duration.Sum / 1e9);
         }
     }
 

@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Globalization;
-using System.IO.Pipelines;
 using System.Text;
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
@@ -21,9 +20,7 @@ internal sealed class OpenTelemetryExposition
     internal const string Active = "http_server_active_requests";
     internal const string BodySize = "http_server_response_body_size_bytes";
 
-    private static readonly byte[] DurationBucket = Encoding.UTF8.GetBytes(Duration + "_bucket{");
-    private static readonly byte[] DurationSum = Encoding.UTF8.GetBytes(Duration + "_sum{");
-    private static readonly byte[] DurationCount = Encoding.UTF8.GetBytes(Duration + "_count{");
+    private static readonly HistogramPrefixes DurationPrefixes = new(Duration);
     private static readonly byte[] BodySizeBucket = Encoding.UTF8.GetBytes(BodySize + "_bucket{");
     private static readonly byte[] BodySizeSum = Encoding.UTF8.GetBytes(BodySize + "_sum{");
     private static readonly byte[] BodySizeCount = Encoding.UTF8.GetBytes(BodySize + "_count{");
@@ -42,6 +39,7 @@ internal sealed class OpenTelemetryExposition
     private readonly SemanticInstruments? semantic;
     private readonly RouteBucketLayouts buckets;
     private readonly ConcurrentDictionary<SemanticSeries, SemanticLabels> labels = new();
+    private readonly ConcurrentDictionary<(string Method, string Scheme), byte[]> activeLabels = new();
     private List<(SemanticLabels Labels, SemanticSeries Series)>? idleScratch;
 
     public OpenTelemetryExposition(PrometheusOptions options, SemanticInstruments? semantic, ILogger logger)
@@ -57,7 +55,7 @@ internal sealed class OpenTelemetryExposition
     /// </summary>
     internal static string MethodLabel(string folded) => folded == HttpMethodNames.Other ? SemanticDimensions.Other : folded;
 
-    public async Task WriteAsync(Utf8Buffer buffer, PipeWriter writer, IReadOnlyList<RouteInstruments> routes, bool openMetrics, CancellationToken cancellationToken)
+    public async Task WriteAsync(Utf8Buffer buffer, IReadOnlyList<RouteInstruments> routes, bool openMetrics, CancellationToken cancellationToken)
     {
         var series = Interlocked.Exchange(ref idleScratch, null) ?? [];
         try
@@ -71,7 +69,7 @@ internal sealed class OpenTelemetryExposition
                 first = end;
                 if (buffer.ShouldFlush)
                 {
-                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                    await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -83,7 +81,7 @@ internal sealed class OpenTelemetryExposition
                 first = end;
                 if (buffer.ShouldFlush)
                 {
-                    await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                    await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
                 }
             }
 
@@ -92,11 +90,7 @@ internal sealed class OpenTelemetryExposition
             {
                 foreach (var (method, scheme, active) in semantic.Active)
                 {
-                    buffer.Write(ActivePrefix);
-                    buffer.Write(Encoding.UTF8.GetBytes(ActiveLabels(method, scheme)));
-                    buffer.Write("} "u8);
-                    buffer.Write(active);
-                    buffer.Write((byte)'\n');
+                    buffer.WriteSample(ActivePrefix, ActiveLabelBytes(method, scheme), active);
                 }
             }
         }
@@ -122,6 +116,12 @@ internal sealed class OpenTelemetryExposition
         series.Sort(static (a, b) => string.CompareOrdinal(a.Labels.Text, b.Labels.Text));
     }
 
+    /// <summary><c>http_server_active_requests</c>' labels, escaped and encoded once per (method, scheme).</summary>
+    internal byte[] ActiveLabelBytes(string method, string scheme) =>
+        activeLabels.TryGetValue((method, scheme), out var found)
+            ? found
+            : activeLabels.GetOrAdd((method, scheme), static key => Encoding.UTF8.GetBytes(ActiveLabels(key.Method, key.Scheme)));
+
     /// <summary><c>http_server_active_requests</c>' labels, escaped.</summary>
     internal static string ActiveLabels(string method, string scheme) =>
         new LabelSet().Add("http_request_method", MethodLabel(method)).Add("url_scheme", scheme).ToString();
@@ -146,9 +146,8 @@ internal sealed class OpenTelemetryExposition
     {
         var labels = series[first].Labels;
         var layout = labels.Buckets;
-        var bounds = layout.Nanoseconds;
-        Span<long> counts = stackalloc long[bounds.Length];
-        Span<long> member = stackalloc long[bounds.Length];
+        Span<long> counts = stackalloc long[layout.Cuts.Length];
+        Span<long> member = stackalloc long[layout.Cuts.Length];
         long total = 0;
         long sum = 0;
 
@@ -157,26 +156,14 @@ internal sealed class OpenTelemetryExposition
         {
             var latency = series[i].Series.Latency;
             sum += latency.Sum;
-            total += latency.CountAtOrBelow(bounds, member);
-            for (var b = 0; b < bounds.Length; b++)
+            total += latency.CountAtOrBelow(layout.Cuts, member);
+            for (var b = 0; b < member.Length; b++)
             {
                 counts[b] += member[b];
             }
         }
 
-        for (var b = 0; b <= bounds.Length; b++)
-        {
-            buffer.Write(DurationBucket);
-            buffer.Write(labels.Utf8);
-            buffer.Write(",le=\""u8);
-            buffer.Write(layout.LabelValues[b]);
-            buffer.Write("\"} "u8);
-            buffer.Write(b < bounds.Length ? counts[b] : total);
-            buffer.Write((byte)'\n');
-        }
-
-        buffer.WriteSample(DurationSum, labels.Utf8, sum / 1e9);
-        buffer.WriteSample(DurationCount, labels.Utf8, total);
+        buffer.WriteHistogram(DurationPrefixes, labels.Utf8, layout, counts, total, sum / 1e9);
     }
 
     // No bucket advice exists for body sizes and only their sum is kept per series: the histogram has just +Inf.

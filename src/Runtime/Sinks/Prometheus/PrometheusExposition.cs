@@ -19,9 +19,7 @@ internal sealed class PrometheusExposition
     public const string TextContentType = "text/plain; version=0.0.4; charset=utf-8";
     public const string OpenMetricsContentType = "application/openmetrics-text; version=1.0.0; charset=utf-8";
 
-    private static readonly byte[] BucketPrefix = "request_seconds_bucket{"u8.ToArray();
-    private static readonly byte[] SumPrefix = "request_seconds_sum{"u8.ToArray();
-    private static readonly byte[] CountPrefix = "request_seconds_count{"u8.ToArray();
+    private static readonly HistogramPrefixes LatencyPrefixes = new(LatencyFamily);
     private static readonly byte[] SizePrefix = "response_size_bytes_total{"u8.ToArray();
     private static readonly byte[] InFlightPrefix = "requests_inflight{"u8.ToArray();
     private static readonly byte[] DependencyPrefix = "dependency_up{"u8.ToArray();
@@ -134,7 +132,7 @@ internal sealed class PrometheusExposition
     {
         Interlocked.Exchange(ref lastScrape, DateTimeOffset.UtcNow.ToUnixTimeMilliseconds());
         var scratch = Interlocked.Exchange(ref idleScratch, null) ?? new Scratch();
-        using var buffer = new Utf8Buffer();
+        var buffer = new Utf8Buffer(writer);
         try
         {
             scratch.Collect(registry);
@@ -148,7 +146,7 @@ internal sealed class PrometheusExposition
                     WriteHistogram(buffer, status, exemplars);
                     if (buffer.ShouldFlush)
                     {
-                        await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                        await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -158,7 +156,7 @@ internal sealed class PrometheusExposition
                     buffer.WriteSample(SizePrefix, LabelsOf(status).Labels, status.ResponseBytes);
                     if (buffer.ShouldFlush)
                     {
-                        await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                        await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
 
@@ -168,7 +166,7 @@ internal sealed class PrometheusExposition
                     buffer.WriteSample(InFlightPrefix, LabelsOf(route), route.InFlight);
                     if (buffer.ShouldFlush)
                     {
-                        await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
+                        await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
                     }
                 }
             }
@@ -176,7 +174,7 @@ internal sealed class PrometheusExposition
             connections.Write(buffer, registry.Hubs.Connections, openMetrics);
             if (openTelemetry is not null)
             {
-                await openTelemetry.WriteAsync(buffer, writer, scratch.Routes, openMetrics, cancellationToken).ConfigureAwait(false);
+                await openTelemetry.WriteAsync(buffer, scratch.Routes, openMetrics, cancellationToken).ConfigureAwait(false);
                 kestrelConnections?.Write(buffer);
             }
 
@@ -200,8 +198,7 @@ internal sealed class PrometheusExposition
                 buffer.Write("# EOF\n"u8);
             }
 
-            await buffer.FlushToAsync(writer, cancellationToken).ConfigureAwait(false);
-            await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -219,11 +216,10 @@ internal sealed class PrometheusExposition
         var labels = LabelsOf(status);
         var layout = labels.Buckets;
         var latency = status.Latency;
-        var bounds = layout.Nanoseconds;
 
         // The latest exemplar per bucket: the series keeps one per power of two, which a bucket may span several of.
         var exemplarCount = exemplars is null ? 0 : status.ReadExemplars(exemplars);
-        Span<int> latest = stackalloc int[exemplarCount == 0 ? 0 : bounds.Length + 1];
+        Span<int> latest = stackalloc int[exemplarCount == 0 ? 0 : layout.Cuts.Length + 1];
         latest.Fill(-1);
         for (var e = 0; e < exemplarCount; e++)
         {
@@ -236,52 +232,9 @@ internal sealed class PrometheusExposition
 
         // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
         // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
-        Span<long> counts = stackalloc long[bounds.Length];
-        var total = latency.CountAtOrBelow(bounds, counts);
-        for (var i = 0; i <= bounds.Length; i++)
-        {
-            var count = i < bounds.Length ? counts[i] : total;
-            buffer.Write(BucketPrefix);
-            buffer.Write(labels.Labels);
-            buffer.Write(",le=\""u8);
-            buffer.Write(layout.LabelValues[i]);
-            buffer.Write("\"} "u8);
-            buffer.Write(count);
-            if (exemplarCount > 0 && latest[i] >= 0)
-            {
-                WriteExemplar(buffer, in exemplars![latest[i]]);
-            }
-
-            buffer.Write((byte)'\n');
-            if (i == bounds.Length)
-            {
-                buffer.Write(SumPrefix);
-                buffer.Write(labels.Labels);
-                buffer.Write("} "u8);
-                buffer.Write(latency.Sum / 1e9);
-                buffer.Write((byte)'\n');
-                buffer.Write(CountPrefix);
-                buffer.Write(labels.Labels);
-                buffer.Write("} "u8);
-                buffer.Write(count);
-                buffer.Write((byte)'\n');
-            }
-        }
-    }
-
-    private static void WriteExemplar(Utf8Buffer buffer, in Exemplar exemplar)
-    {
-        Span<byte> id = stackalloc byte[16];
-        buffer.Write(" # {trace_id=\""u8);
-        exemplar.TraceId.CopyTo(id);
-        buffer.WriteHex(id);
-        buffer.Write("\",span_id=\""u8);
-        exemplar.SpanId.CopyTo(id[..8]);
-        buffer.WriteHex(id[..8]);
-        buffer.Write("\"} "u8);
-        buffer.Write(exemplar.Nanoseconds / 1e9);
-        buffer.Write((byte)' ');
-        buffer.WriteMillisecondsAsSeconds(exemplar.UnixMilliseconds);
+        Span<long> counts = stackalloc long[layout.Cuts.Length];
+        var total = latency.CountAtOrBelow(layout.Cuts, counts);
+        buffer.WriteHistogram(LatencyPrefixes, labels.Labels, layout, counts, total, latency.Sum / 1e9, exemplarCount > 0 ? exemplars : null, latest);
     }
 
     internal byte[] LabelsOf(RouteInstruments route) =>

@@ -1,6 +1,5 @@
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
-using System.Text;
 using Instrumentation.Instruments;
 
 namespace Instrumentation.Sinks.Prometheus;
@@ -24,19 +23,29 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
     private const int FlushThreshold = 64 * 1024;
 
     private readonly ConditionalWeakTable<byte[], byte[]> pairs = new();
-    private long[]? idleBins;
+    private Scratch? idleScratch;
 
     public async Task WriteAsync(PipeWriter writer, CancellationToken cancellationToken = default)
     {
-        var bins = Interlocked.Exchange(ref idleBins, null) ?? new long[LogHistogram.FlatLength];
+        var scratch = Interlocked.Exchange(ref idleScratch, null) ?? new Scratch();
+        var bins = scratch.Bins;
 
         // Each histogram clears what it used, but a scrape that failed half-way may have left counts behind.
         Array.Clear(bins);
         using var buffer = new ProtobufBuffer();
         try
         {
-            List<RouteInstruments> routes = [.. exposition.Registry.Routes];
-            List<StatusInstruments> statuses = [.. routes.SelectMany(r => r.Statuses)];
+            var routes = scratch.Routes;
+            var statuses = scratch.Statuses;
+            foreach (var route in exposition.Registry.Routes)
+            {
+                routes.Add(route);
+                foreach (var status in route.Statuses)
+                {
+                    statuses.Add(status);
+                }
+            }
+
             if (exposition.Options.ServesBigBrotherNames)
             {
                 if (statuses.Count > 0)
@@ -80,7 +89,7 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
 
             if (exposition.OpenTelemetry is { } openTelemetry)
             {
-                WriteOpenTelemetry(buffer, openTelemetry, routes, bins);
+                WriteOpenTelemetry(buffer, openTelemetry, routes, bins, scratch.Semantic);
                 await FlushIfFull(buffer, writer, cancellationToken).ConfigureAwait(false);
             }
 
@@ -104,13 +113,14 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
         }
         finally
         {
-            idleBins = bins;
+            scratch.Clear();
+            idleScratch = scratch;
         }
     }
 
-    private void WriteOpenTelemetry(ProtobufBuffer buffer, OpenTelemetryExposition openTelemetry, List<RouteInstruments> routes, long[] bins)
+    private void WriteOpenTelemetry(
+        ProtobufBuffer buffer, OpenTelemetryExposition openTelemetry, List<RouteInstruments> routes, long[] bins, List<(SemanticLabels Labels, SemanticSeries Series)> series)
     {
-        var series = new List<(SemanticLabels Labels, SemanticSeries Series)>();
         openTelemetry.Collect(routes, series);
         if (series.Count > 0)
         {
@@ -166,7 +176,7 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
             foreach (var (method, scheme, value) in active)
             {
                 var metric = buffer.BeginMessage(ProtobufFields.MetricFamilyField.Metric);
-                buffer.Raw(LabelPairs(Encoding.UTF8.GetBytes(OpenTelemetryExposition.ActiveLabels(method, scheme))));
+                buffer.Raw(LabelPairs(openTelemetry.ActiveLabelBytes(method, scheme)));
                 var gauge = buffer.BeginMessage(ProtobufFields.MetricField.Gauge);
                 buffer.Double(ProtobufFields.ValueField, value);
                 buffer.EndMessage(gauge);
@@ -255,6 +265,25 @@ internal sealed class ProtobufExposition(PrometheusExposition exposition)
         {
             await writer.WriteAsync(buffer.Written, cancellationToken).ConfigureAwait(false);
             buffer.Clear();
+        }
+    }
+
+    /// <summary>What a scrape fills and the next one reuses, so that a scrape of many series allocates no list of them.</summary>
+    private sealed class Scratch
+    {
+        public long[] Bins { get; } = new long[LogHistogram.FlatLength];
+
+        public List<RouteInstruments> Routes { get; } = [];
+
+        public List<StatusInstruments> Statuses { get; } = [];
+
+        public List<(SemanticLabels Labels, SemanticSeries Series)> Semantic { get; } = [];
+
+        public void Clear()
+        {
+            Routes.Clear();
+            Statuses.Clear();
+            Semantic.Clear();
         }
     }
 }

@@ -1,34 +1,39 @@
-using System.Buffers;
 using System.Buffers.Text;
 using System.Globalization;
 using System.IO.Pipelines;
+using Instrumentation.Instruments;
 
 namespace Instrumentation.Sinks.Prometheus;
 
 /// <summary>
-/// A pooled UTF-8 buffer the exposition fills synchronously, series by series, and hands to the response's
-/// <see cref="PipeWriter"/> whenever it passes <see cref="FlushThreshold"/>: the scrape streams, and nothing is built
-/// per series but bytes.
+/// Writes a scrape straight into the response's <see cref="PipeWriter"/> memory, synchronously, series by series, and
+/// flushes it whenever <see cref="FlushThreshold"/> bytes are pending: the scrape streams, its bytes are copied once
+/// (from the cached labels into the pipe's pooled blocks), and nothing is built per series but bytes.
 /// </summary>
-internal sealed class Utf8Buffer : IDisposable
+internal sealed class Utf8Buffer(PipeWriter writer)
 {
     public const int FlushThreshold = 32 * 1024;
-    private byte[] buffer;
-    private int length;
 
-    public Utf8Buffer() => buffer = ArrayPool<byte>.Shared.Rent(FlushThreshold * 2);
+    // The longest number written: a long is 20 bytes, a double in round-trip form at most 24.
+    private const int LongestNumber = 32;
 
-    public bool ShouldFlush => length >= FlushThreshold;
+    private Memory<byte> block;
+    private int used;
+    private int pending;
 
-    public async ValueTask FlushToAsync(PipeWriter writer, CancellationToken cancellationToken)
+    public bool ShouldFlush => pending + used >= FlushThreshold;
+
+    /// <summary>Hands what was written to the pipe and flushes it, waiting while the client is slow to read.</summary>
+    public async ValueTask FlushAsync(CancellationToken cancellationToken)
     {
-        if (length == 0)
+        Commit();
+        if (pending == 0)
         {
             return;
         }
 
-        var result = await writer.WriteAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
-        length = 0;
+        pending = 0;
+        var result = await writer.FlushAsync(cancellationToken).ConfigureAwait(false);
         if (result.IsCanceled)
         {
             throw new OperationCanceledException(cancellationToken);
@@ -37,22 +42,38 @@ internal sealed class Utf8Buffer : IDisposable
 
     public void Write(ReadOnlySpan<byte> bytes)
     {
-        Ensure(bytes.Length);
-        bytes.CopyTo(buffer.AsSpan(length));
-        length += bytes.Length;
+        // Labels are a few hundred bytes and blocks a few thousand: usually one copy, split only at a block's end.
+        while (true)
+        {
+            var room = block.Span[used..];
+            if (bytes.Length <= room.Length)
+            {
+                bytes.CopyTo(room);
+                used += bytes.Length;
+                return;
+            }
+
+            bytes[..room.Length].CopyTo(room);
+            used += room.Length;
+            bytes = bytes[room.Length..];
+            Next(1);
+        }
     }
 
     public void Write(byte value)
     {
-        Ensure(1);
-        buffer[length++] = value;
+        if (used == block.Length)
+        {
+            Next(1);
+        }
+
+        block.Span[used++] = value;
     }
 
     public void Write(long value)
     {
-        Ensure(20);
-        Utf8Formatter.TryFormat(value, buffer.AsSpan(length), out var written);
-        length += written;
+        Utf8Formatter.TryFormat(value, Room(LongestNumber), out var written);
+        used += written;
     }
 
     /// <summary>A sample value as Prometheus parses it: shortest round-trip, <c>+Inf</c>, <c>-Inf</c>, <c>NaN</c>.</summary>
@@ -72,9 +93,8 @@ internal sealed class Utf8Buffer : IDisposable
         }
         else
         {
-            Ensure(32);
-            value.TryFormat(buffer.AsSpan(length), out var written, "R", CultureInfo.InvariantCulture);
-            length += written;
+            value.TryFormat(Room(LongestNumber), out var written, "R", CultureInfo.InvariantCulture);
+            used += written;
         }
     }
 
@@ -92,40 +112,14 @@ internal sealed class Utf8Buffer : IDisposable
     /// <summary>Writes bytes as lower-case hexadecimal.</summary>
     public void WriteHex(ReadOnlySpan<byte> bytes)
     {
-        Ensure(bytes.Length * 2);
-        var target = buffer.AsSpan(length);
+        var target = Room(bytes.Length * 2);
         for (var i = 0; i < bytes.Length; i++)
         {
             target[2 * i] = HexDigit(bytes[i] >> 4);
             target[(2 * i) + 1] = HexDigit(bytes[i] & 0xF);
         }
 
-        length += bytes.Length * 2;
-    }
-
-    public void Dispose()
-    {
-        var rented = buffer;
-        buffer = [];
-        if (rented.Length > 0)
-        {
-            ArrayPool<byte>.Shared.Return(rented);
-        }
-    }
-
-    private static byte HexDigit(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
-
-    private void Ensure(int count)
-    {
-        if (buffer.Length - length >= count)
-        {
-            return;
-        }
-
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, length + count));
-        buffer.AsSpan(0, length).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(buffer);
-        buffer = larger;
+        used += bytes.Length * 2;
     }
 
     /// <summary>One sample line: <paramref name="prefix"/> (the family and <c>{</c>), the series' labels, <c>} value</c>.</summary>
@@ -147,4 +141,88 @@ internal sealed class Utf8Buffer : IDisposable
         Write(value);
         Write((byte)'\n');
     }
+
+    /// <summary>
+    /// A histogram's bucket lines, sum and count: <paramref name="counts"/> are the cumulative counts of the layout's
+    /// bounds and <paramref name="total"/> the +Inf bucket's. With <paramref name="exemplars"/>, bucket i ends with
+    /// exemplar <c>latest[i]</c> when that is not negative (OpenMetrics).
+    /// </summary>
+    public void WriteHistogram(
+        HistogramPrefixes prefixes, byte[] labels, BucketLayout layout, ReadOnlySpan<long> counts, long total, double sum,
+        Exemplar[]? exemplars = null, ReadOnlySpan<int> latest = default)
+    {
+        var ends = layout.BucketLabelEnds;
+        for (var i = 0; i < ends.Length; i++)
+        {
+            Write(prefixes.Bucket);
+            Write(labels);
+            Write(ends[i]);
+            Write(i < counts.Length ? counts[i] : total);
+            if (exemplars is not null && i < latest.Length && latest[i] >= 0)
+            {
+                WriteExemplar(in exemplars[latest[i]]);
+            }
+
+            Write((byte)'\n');
+        }
+
+        WriteSample(prefixes.Sum, labels, sum);
+        WriteSample(prefixes.Count, labels, total);
+    }
+
+    private void WriteExemplar(in Exemplar exemplar)
+    {
+        Span<byte> id = stackalloc byte[16];
+        Write(" # {trace_id=\""u8);
+        exemplar.TraceId.CopyTo(id);
+        WriteHex(id);
+        Write("\",span_id=\""u8);
+        exemplar.SpanId.CopyTo(id[..8]);
+        WriteHex(id[..8]);
+        Write("\"} "u8);
+        Write(exemplar.Nanoseconds / 1e9);
+        Write((byte)' ');
+        WriteMillisecondsAsSeconds(exemplar.UnixMilliseconds);
+    }
+
+    /// <summary>Hands the rest of the current block to the pipe; a flush still has to send it.</summary>
+    public void Commit()
+    {
+        if (used > 0)
+        {
+            writer.Advance(used);
+            pending += used;
+        }
+
+        block = Memory<byte>.Empty;
+        used = 0;
+    }
+
+    private static byte HexDigit(int nibble) => (byte)(nibble < 10 ? '0' + nibble : 'a' + nibble - 10);
+
+    private Span<byte> Room(int count)
+    {
+        if (block.Length - used < count)
+        {
+            Next(count);
+        }
+
+        return block.Span[used..];
+    }
+
+    private void Next(int atLeast)
+    {
+        Commit();
+        block = writer.GetMemory(atLeast);
+    }
+}
+
+/// <summary>The sample prefixes of one histogram family: <c>name_bucket{</c>, <c>name_sum{</c>, <c>name_count{</c>.</summary>
+internal sealed class HistogramPrefixes(string family)
+{
+    public byte[] Bucket { get; } = System.Text.Encoding.UTF8.GetBytes(family + "_bucket{");
+
+    public byte[] Sum { get; } = System.Text.Encoding.UTF8.GetBytes(family + "_sum{");
+
+    public byte[] Count { get; } = System.Text.Encoding.UTF8.GetBytes(family + "_count{");
 }

@@ -48,7 +48,8 @@ internal readonly record struct LineChannelStats(
 /// <summary>
 /// The bounded buffer of one channel, holding lines already encoded as the UTF-8 payload the transports send: no string
 /// per line is kept, and a batch is one pooled segment written as it is. Producers (reporters, the span exporter, never
-/// a request) append under a short lock; the one consumer takes a whole segment into <c>inFlight</c>, which still
+/// a request) append under a short lock, or fill a segment of their own in place (<see cref="LineWriter"/>) and
+/// publish it whole; the one consumer takes a whole segment into <c>inFlight</c>, which still
 /// counts against the bound until it is delivered or dropped, so a batch that fails is sent again before anything newer.
 /// </summary>
 internal sealed class LineChannel(int capacity, int batchSize)
@@ -56,6 +57,13 @@ internal sealed class LineChannel(int capacity, int batchSize)
     // A batch is one segment: up to the batch size in lines and, for lines of 100-500 bytes, 500 to 2,500 of them per
     // send (docs/wavefront.md). Segments come from the shared pool and go back to it once delivered.
     private const int SegmentBytes = 256 * 1024;
+
+    // Segments sent are kept for the next lines, up to this many: a report of tens of thousands of lines fills tens of
+    // segments at once, more than the shared pool keeps of that size, and renting them anew allocated most of them
+    // again every report. 64 segments are 16 MB, the most a channel of 50,000 lines of up to 300 bytes holds anyway.
+    private const int MaxSpareSegments = 64;
+
+    private readonly Stack<byte[]> spares = new();
 
     private readonly Lock gate = new();
     private readonly Queue<Segment> ready = new();
@@ -77,14 +85,13 @@ internal sealed class LineChannel(int capacity, int batchSize)
 
     public Backoff Backoff { get; } = new();
 
+    /// <summary>Lines per batch, at most.</summary>
+    public int BatchSize => batchSize;
+
     public bool TryAdd(ReadOnlySpan<char> line)
     {
-        // Counted first, so a reader never sees a line buffered or dropped that was not produced.
-        Interlocked.Increment(ref produced);
-        if (Interlocked.Increment(ref count) > capacity)
+        if (!TryReserve())
         {
-            Interlocked.Decrement(ref count);
-            Interlocked.Increment(ref dropped[(int)DropReason.BufferFull]);
             return false;
         }
 
@@ -97,11 +104,69 @@ internal sealed class LineChannel(int capacity, int batchSize)
                 filling = null;
             }
 
-            var segment = filling ??= new Segment(Math.Max(SegmentBytes, needed));
+            var segment = filling ??= RentUnderLock(needed);
             segment.Append(line);
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Counts one line offered, and makes room for it unless the channel is full (then it is dropped and counted, and
+    /// the caller writes nothing). A line written in place (<see cref="LineWriter"/>) is reserved before it is written.
+    /// </summary>
+    public bool TryReserve()
+    {
+        // Counted first, so a reader never sees a line buffered or dropped that was not produced.
+        Interlocked.Increment(ref produced);
+        if (Interlocked.Increment(ref count) > capacity)
+        {
+            Interlocked.Decrement(ref count);
+            Interlocked.Increment(ref dropped[(int)DropReason.BufferFull]);
+            return false;
+        }
+
+        return true;
+    }
+
+    /// <summary>A segment for a <see cref="LineWriter"/> to fill, of at least <paramref name="bytes"/>.</summary>
+    public Segment Rent(int bytes)
+    {
+        lock (gate)
+        {
+            return RentUnderLock(bytes);
+        }
+    }
+
+    /// <summary>Gives a segment's array back, to the spares or the shared pool; the segment is empty after.</summary>
+    public void Recycle(Segment segment)
+    {
+        var bytes = segment.Detach();
+        if (bytes.Length == SegmentBytes)
+        {
+            lock (gate)
+            {
+                if (spares.Count < MaxSpareSegments)
+                {
+                    spares.Push(bytes);
+                    return;
+                }
+            }
+        }
+
+        if (bytes.Length > 0)
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    /// <summary>Makes a segment a <see cref="LineWriter"/> filled (its lines reserved already) sendable, after those held.</summary>
+    public void Publish(Segment segment)
+    {
+        lock (gate)
+        {
+            ready.Enqueue(segment);
+        }
     }
 
     /// <summary>The next batch: the failed one again, else the oldest segment; null when nothing is held.</summary>
@@ -147,13 +212,13 @@ internal sealed class LineChannel(int capacity, int batchSize)
             while (ready.TryDequeue(out var segment))
             {
                 lines += segment.Lines;
-                segment.Return();
+                Recycle(segment);
             }
 
             if (filling is { } open)
             {
                 lines += open.Lines;
-                open.Return();
+                Recycle(open);
                 filling = null;
             }
         }
@@ -166,6 +231,9 @@ internal sealed class LineChannel(int capacity, int batchSize)
         Count, Math.Max(0, capacity - Count), Interlocked.Read(ref sent), Interlocked.Read(ref dropped[(int)DropReason.BufferFull]),
         Interlocked.Read(ref dropped[(int)DropReason.Shutdown]), Interlocked.Read(ref dropped[(int)DropReason.Rejected]), Interlocked.Read(ref failures),
         Interlocked.Read(ref produced));
+
+    private Segment RentUnderLock(int bytes) =>
+        new(bytes <= SegmentBytes && spares.TryPop(out var spare) ? spare : ArrayPool<byte>.Shared.Rent(Math.Max(SegmentBytes, bytes)));
 
     private void Drop(int lines, DropReason reason)
     {
@@ -183,14 +251,13 @@ internal sealed class LineChannel(int capacity, int batchSize)
         }
 
         var lines = batch.Lines;
-        batch.Return();
+        Recycle(batch);
         return lines;
     }
 
-    /// <summary>Encoded lines, each ending with '\n', in an array rented from the shared pool.</summary>
-    internal sealed class Segment(int size)
+    /// <summary>Encoded lines, each ending with '\n', in an array from the spares or the shared pool.</summary>
+    internal sealed class Segment(byte[] bytes)
     {
-        private byte[] bytes = ArrayPool<byte>.Shared.Rent(size);
         private int length;
 
         public int Lines { get; private set; }
@@ -199,17 +266,32 @@ internal sealed class LineChannel(int capacity, int batchSize)
 
         public ReadOnlyMemory<byte> Payload => bytes.AsMemory(0, length);
 
+        public int Length => length;
+
+        /// <summary>The free bytes, for a line written in place.</summary>
+        public Span<byte> Room => bytes.AsSpan(length);
+
         public void Append(ReadOnlySpan<char> line)
         {
             length += Utf8Lines.WriteLine(line, bytes.AsSpan(length));
             Lines++;
         }
 
-        public void Return()
+        public void Advance(int count) => length += count;
+
+        /// <summary>Counts a line written in place, its '\n' included.</summary>
+        public void EndLine() => Lines++;
+
+        /// <summary>Drops the bytes from <paramref name="end"/> on: a line begun here continues in another segment.</summary>
+        public void Truncate(int end) => length = end;
+
+        /// <summary>Takes the array away, for <see cref="Recycle"/>.</summary>
+        public byte[] Detach()
         {
-            ArrayPool<byte>.Shared.Return(bytes);
+            var detached = bytes;
             bytes = [];
             length = 0;
+            return detached;
         }
     }
 }

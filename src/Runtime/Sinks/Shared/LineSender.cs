@@ -32,6 +32,7 @@ internal class LineSender<TChannel> : IDisposable
     private static readonly TChannel[] Channels = Enum.GetValues<TChannel>();
 
     private readonly LineChannel[] channels;
+    private readonly LineWriter?[] writers = new LineWriter?[Channels.Length];
     private readonly ILineTransport<TChannel> transport;
     private readonly LineSenderSettings settings;
     private readonly ILogger logger;
@@ -72,6 +73,12 @@ internal class LineSender<TChannel> : IDisposable
 
     /// <summary>Buffers one line (without its newline). False when its channel is full: the line is dropped and counted.</summary>
     public bool TryEnqueue(TChannel channel, ReadOnlySpan<char> line) => channels[Index(channel)].TryAdd(line);
+
+    /// <summary>
+    /// The writer of lines formatted in place into a channel's buffer (<see cref="LineWriter"/>), for the one loop
+    /// that reports through it; lines it drops for a full buffer are counted as <see cref="TryEnqueue"/>'s are.
+    /// </summary>
+    public LineWriter Writer(TChannel channel) => writers[Index(channel)] ??= new LineWriter(channels[Index(channel)]);
 
     /// <summary>
     /// Replaces the status lines to send on the first channel with the next flush. Only the latest matter (gauges and

@@ -1,6 +1,7 @@
+using System.Text;
 using Instrumentation.Configuration;
 using Instrumentation.CustomMetrics;
-using Instrumentation.Naming;
+using Instrumentation.Sinks.Shared;
 
 namespace Instrumentation.Sinks.Wavefront;
 
@@ -17,9 +18,10 @@ internal sealed class CustomMetricLines
     private readonly string source;
     private readonly IReadOnlyList<KeyValuePair<string, string>> applicationTags;
     private readonly CustomMetricReader reader;
-    private readonly Dictionary<(CustomMetric, Model.RouteDescriptor?, string?), string> suffixes = [];
+    private readonly Dictionary<(CustomMetric, Model.RouteDescriptor?, string?), SeriesNames> names = [];
     private readonly Dictionary<(CustomMetric, Model.RouteDescriptor?, string?), PendingMinute> pending = [];
-    private DateTimeOffset previousRead;
+    private readonly Centroids centroids = new();
+    private readonly ReportMinutes minutes;
 
     public CustomMetricLines(InstrumentationOptions options, CustomMetricFactory factory, DateTimeOffset start)
     {
@@ -29,39 +31,44 @@ internal sealed class CustomMetricLines
         applicationTags = options.ApplicationTags();
         reader = new CustomMetricReader(factory);
         reader.Read(); // Histogram minutes count from here.
-        previousRead = start;
+        minutes = new ReportMinutes(start);
     }
 
     /// <summary>Formats the custom metrics read at <paramref name="now"/>; with <paramref name="final"/>, the current minute too.</summary>
     public int Build(DateTimeOffset now, bool final, IWavefrontSender output)
     {
+        var metrics = output.Writer(WavefrontDataKind.Metric);
+        var histograms = output.Writer(WavefrontDataKind.Histogram);
+        try
+        {
+            return Build(minutes.Next(now), final, metrics, histograms);
+        }
+        finally
+        {
+            metrics.Flush();
+            histograms.Flush();
+        }
+    }
+
+    private int Build(ReportTime time, bool final, LineWriter metrics, LineWriter histograms)
+    {
         var lines = 0;
-        var timestamp = now.ToUnixTimeSeconds();
-        var nowMinute = timestamp / 60;
-
-        // As the built-in histograms: values read now belong to the minute around the middle of the span since the last read.
-        var middle = previousRead + ((now - previousRead) / 2);
-        var intervalMinute = Math.Min(middle.ToUnixTimeSeconds() / 60, nowMinute);
-        previousRead = now;
-
         foreach (var reading in reader.Read())
         {
-            var metric = reading.Metric;
-            var key = (metric, reading.Route, reading.TagValue);
-            var suffix = SuffixOf(key, reading);
-            var stem = $"{prefix}.{metric.Name}";
-            switch (metric.Kind)
+            var key = (reading.Metric, reading.Route, reading.TagValue);
+            var series = NamesOf(key, reading);
+            switch (reading.Metric.Kind)
             {
                 case CustomMetricKind.Counter:
-                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".count", reading.Count, timestamp, suffix));
+                    lines += Count(WavefrontLines.Metric(metrics, series.Count, reading.Count, time.Timestamp, series.Suffix));
                     break;
                 case CustomMetricKind.Gauge:
-                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".value", reading.GaugeValue, timestamp, suffix));
+                    lines += Count(WavefrontLines.Metric(metrics, series.Value, reading.GaugeValue, time.Timestamp, series.Suffix));
                     break;
                 default:
-                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".count", reading.Count, timestamp, suffix));
-                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(stem + ".sum", reading.Sum, timestamp, suffix));
-                    lines += Distribution(key, reading, stem, suffix, intervalMinute, nowMinute, final, output);
+                    lines += Count(WavefrontLines.Metric(metrics, series.Count, reading.Count, time.Timestamp, series.Suffix));
+                    lines += Count(WavefrontLines.Metric(metrics, series.Sum, reading.Sum, time.Timestamp, series.Suffix));
+                    lines += Distribution(key, reading, series.Distribution, time, final, histograms);
                     break;
             }
         }
@@ -69,22 +76,23 @@ internal sealed class CustomMetricLines
         return lines;
     }
 
+    private static int Count(bool line) => line ? 1 : 0;
+
     private int Distribution(
-        (CustomMetric, Model.RouteDescriptor?, string?) key, CustomSeriesReading reading, string stem, string suffix,
-        long intervalMinute, long nowMinute, bool final, IWavefrontSender output)
+        (CustomMetric, Model.RouteDescriptor?, string?) key, CustomSeriesReading reading, byte[]? tail, ReportTime time, bool final, LineWriter output)
     {
         var lines = 0;
         var buckets = reading.Metric.Bounds.Length + 1;
         pending.TryGetValue(key, out var minute);
         if (reading.CountDelta > 0)
         {
-            if (minute is not null && minute.Minute != intervalMinute)
+            if (minute is not null && minute.Minute != time.IntervalMinute)
             {
-                lines += Send(minute, reading.Metric.Bounds, stem, suffix, output);
+                lines += Send(minute, reading.Metric.Bounds, tail, output);
                 minute = null;
             }
 
-            minute ??= new PendingMinute(intervalMinute, new long[buckets]);
+            minute ??= new PendingMinute(time.IntervalMinute, new long[buckets]);
             for (var i = 0; i < buckets; i++)
             {
                 minute.Counts[i] += reading.BucketDelta(i);
@@ -93,19 +101,24 @@ internal sealed class CustomMetricLines
             pending[key] = minute;
         }
 
-        if (minute is not null && (final || minute.Minute < nowMinute))
+        if (minute is not null && (final || minute.Minute < time.NowMinute))
         {
-            lines += Send(minute, reading.Metric.Bounds, stem, suffix, output);
+            lines += Send(minute, reading.Metric.Bounds, tail, output);
             pending.Remove(key);
         }
 
         return lines;
     }
 
-    private static int Send(PendingMinute minute, double[] bounds, string stem, string suffix, IWavefrontSender output)
+    private int Send(PendingMinute minute, double[] bounds, byte[]? tail, LineWriter output)
     {
-        var centroids = minute.Counts.Select((count, i) => (Midpoint(bounds, i), count));
-        return output.Emit(WavefrontDataKind.Histogram, WavefrontFormat.HistogramLine(minute.Minute * 60, centroids, stem, suffix));
+        centroids.Clear(minute.Counts.Length);
+        for (var i = 0; i < minute.Counts.Length; i++)
+        {
+            centroids.Add(Midpoint(bounds, i), minute.Counts[i]);
+        }
+
+        return Count(WavefrontLines.Histogram(output, minute.Minute * 60, centroids.Values, centroids.Counts, tail));
     }
 
     /// <summary>A bucket's midpoint; the first bucket's lower end is 0 (or its bound), the +Inf bucket stands at the last bound.</summary>
@@ -120,11 +133,11 @@ internal sealed class CustomMetricLines
         return (lower + bounds[bucket]) / 2;
     }
 
-    private string SuffixOf((CustomMetric, Model.RouteDescriptor?, string?) key, CustomSeriesReading reading)
+    private SeriesNames NamesOf((CustomMetric, Model.RouteDescriptor?, string?) key, CustomSeriesReading reading)
     {
-        if (suffixes.TryGetValue(key, out var suffix))
+        if (names.TryGetValue(key, out var found))
         {
-            return suffix;
+            return found;
         }
 
         var tags = new List<KeyValuePair<string, string>>(applicationTags);
@@ -140,11 +153,20 @@ internal sealed class CustomMetricLines
             tags.Add(new("method", route.Method));
         }
 
-        suffix = WavefrontFormat.TagSuffix(source, tags);
-        suffixes[key] = suffix;
-        return suffix;
+        var suffix = WavefrontFormat.TagSuffix(source, tags);
+        var stem = $"{prefix}.{reading.Metric.Name}";
+        found = new SeriesNames(
+            Encoding.UTF8.GetBytes(suffix),
+            WavefrontLines.QuotedName(stem + ".count"),
+            WavefrontLines.QuotedName(stem + ".value"),
+            WavefrontLines.QuotedName(stem + ".sum"),
+            WavefrontLines.HistogramTail(stem, suffix));
+        names[key] = found;
+        return found;
     }
 
+    /// <summary>A series' tag suffix and line starts, encoded once.</summary>
+    private sealed record SeriesNames(byte[] Suffix, byte[]? Count, byte[]? Value, byte[]? Sum, byte[]? Distribution);
 
     private sealed record PendingMinute(long Minute, long[] Counts);
 }

@@ -1,6 +1,5 @@
 using System.Buffers;
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Instrumentation.Naming;
@@ -68,12 +67,6 @@ internal static class WavefrontFormat
         return builder.ToString();
     }
 
-    /// <summary>A number in invariant culture, shortest round-trip form (42422, not 42422.0).</summary>
-    public static string FormatValue(double value) => value.ToString("R", CultureInfo.InvariantCulture);
-
-    /// <summary>An integer value in invariant culture.</summary>
-    public static string FormatValue(long value) => value.ToString(CultureInfo.InvariantCulture);
-
     /// <summary>
     /// The part of a line after the value (metrics) or name (histograms): <c>source="..."</c> then each tag as
     /// <c>"key"="value"</c>, in order, with a leading space. Blank tags are left off; the result is reusable.
@@ -109,38 +102,26 @@ internal static class WavefrontFormat
 
     /// <summary>A metric point line (no newline): <c>"name" value [timestamp] source=... tags</c>. Null when the name is blank.</summary>
     public static string? MetricLine(string name, double value, long? timestampSeconds, string tagSuffix) =>
-        MetricLine(name, FormatValue(value), timestampSeconds, tagSuffix);
+        WavefrontLines.QuotedName(name) is { } quoted ? WavefrontLines.MetricString(quoted, value, timestampSeconds, tagSuffix) : null;
 
     /// <inheritdoc cref="MetricLine(string, double, long?, string)"/>
     public static string? MetricLine(string name, long value, long? timestampSeconds, string tagSuffix) =>
-        MetricLine(name, FormatValue(value), timestampSeconds, tagSuffix);
+        WavefrontLines.QuotedName(name) is { } quoted ? WavefrontLines.MetricString(quoted, value, timestampSeconds, tagSuffix) : null;
 
     /// <summary>
     /// A delta counter line (no newline): the name gets the ∆ marker unless it has one; no timestamp. Null when the
     /// value is not positive (the proxy rejects those) or the name is blank.
     /// </summary>
-    public static string? DeltaLine(string name, double value, string tagSuffix)
-    {
-        if (!(value > 0) || !double.IsFinite(value))
-        {
-            return null;
-        }
-
-        var marked = name.Length > 0 && name[0] is WavefrontNames.DeltaMark or WavefrontNames.GreekDelta ? name : WavefrontNames.DeltaMark + name;
-        return MetricLine(marked, FormatValue(value), timestampSeconds: null, tagSuffix);
-    }
+    public static string? DeltaLine(string name, double value, string tagSuffix) =>
+        value > 0 && double.IsFinite(value) && WavefrontLines.QuotedDeltaName(name) is { } quoted
+            ? WavefrontLines.MetricString(quoted, value, timestamp: null, tagSuffix)
+            : null;
 
     /// <inheritdoc cref="DeltaLine(string, double, string)"/>
-    public static string? DeltaLine(string name, long value, string tagSuffix)
-    {
-        if (value <= 0)
-        {
-            return null;
-        }
-
-        var marked = name.Length > 0 && name[0] is WavefrontNames.DeltaMark or WavefrontNames.GreekDelta ? name : WavefrontNames.DeltaMark + name;
-        return MetricLine(marked, FormatValue(value), timestampSeconds: null, tagSuffix);
-    }
+    public static string? DeltaLine(string name, long value, string tagSuffix) =>
+        value > 0 && WavefrontLines.QuotedDeltaName(name) is { } quoted
+            ? WavefrontLines.MetricString(quoted, value, timestamp: null, tagSuffix)
+            : null;
 
     /// <summary>
     /// A minute histogram distribution line (no newline): <c>!M binStart #count centroid ... "name" source=... tags</c>.
@@ -150,48 +131,9 @@ internal static class WavefrontFormat
     public static string? HistogramLine(
         long binStartSeconds, IEnumerable<(double Value, long Count)> centroids, string name, string tagSuffix)
     {
-        var safeName = WavefrontNames.SanitizeName(name);
-        if (safeName is null || safeName[0] is WavefrontNames.DeltaMark or WavefrontNames.GreekDelta)
-        {
-            return null;
-        }
-
-        var builder = new StringBuilder(64);
-        builder.Append("!M ").Append(binStartSeconds.ToString(CultureInfo.InvariantCulture));
-        var any = false;
-        double pendingValue = 0;
-        long pendingCount = 0;
-        foreach (var (value, count) in centroids)
-        {
-            if (count <= 0 || !double.IsFinite(value))
-            {
-                continue;
-            }
-
-            if (pendingCount > 0 && value == pendingValue)
-            {
-                pendingCount += count;
-                continue;
-            }
-
-            if (pendingCount > 0)
-            {
-                AppendCentroid(builder, pendingValue, pendingCount);
-            }
-
-            pendingValue = value;
-            pendingCount = count;
-            any = true;
-        }
-
-        if (!any)
-        {
-            return null;
-        }
-
-        AppendCentroid(builder, pendingValue, pendingCount);
-        builder.Append(" \"").Append(safeName).Append('"').Append(tagSuffix);
-        return builder.ToString();
+        var all = centroids.ToArray();
+        return WavefrontLines.HistogramString(
+            binStartSeconds, all.Select(c => c.Value).ToArray(), all.Select(c => c.Count).ToArray(), WavefrontLines.HistogramTail(name, tagSuffix));
     }
 
     /// <summary>A W3C trace id as Wavefront's lowercase UUID: the 16 bytes in order.</summary>
@@ -265,21 +207,4 @@ internal static class WavefrontFormat
 
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
-
-    private static string? MetricLine(string name, string value, long? timestampSeconds, string tagSuffix)
-    {
-        var safeName = WavefrontNames.SanitizeName(name);
-        if (safeName is null)
-        {
-            return null;
-        }
-
-        // One allocation per line: reports hold tens of thousands of them.
-        return timestampSeconds is { } timestamp
-            ? string.Concat(["\"", safeName, "\" ", value, " ", timestamp.ToString(CultureInfo.InvariantCulture), tagSuffix])
-            : string.Concat(["\"", safeName, "\" ", value, tagSuffix]);
-    }
-
-    private static void AppendCentroid(StringBuilder builder, double value, long count) =>
-        builder.Append(" #").Append(count.ToString(CultureInfo.InvariantCulture)).Append(' ').Append(FormatValue(value));
 }

@@ -1,14 +1,18 @@
+using System.Text;
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Instrumentation.Naming;
+using Instrumentation.Sinks.Shared;
 
 namespace Instrumentation.Sinks.Wavefront;
 
 /// <summary>
 /// Turns readings into Wavefront lines, named as the Wavefront Flask SDK's tables with our prefix (docs/wavefront.md).
-/// Names and tag suffixes are formatted once per series and cached. Histograms accumulate per series into one-minute
-/// bins that are sent once the minute is over (or at shutdown), so no value is ever in two distributions; delta
-/// counters come from the reader's deltas, so each request is counted in exactly one delta.
+/// Names and tag suffixes are sanitized, escaped and encoded as UTF-8 once per series and cached; each report writes
+/// its lines in place into the sender's buffers (<see cref="WavefrontLines"/>), so it formats numbers and copies bytes,
+/// and makes no string. Histograms accumulate per series into one-minute bins that are sent once the minute is over
+/// (or at shutdown), so no value is ever in two distributions; delta counters come from the reader's deltas, so each
+/// request is counted in exactly one delta.
 /// </summary>
 internal sealed class WavefrontReportBuilder
 {
@@ -21,14 +25,19 @@ internal sealed class WavefrontReportBuilder
     private readonly string prefix;
     private readonly string source;
     private readonly string handlerTag;
-    private readonly string component;
     private readonly double nanosecondsPerLatencyUnit;
     private readonly IReadOnlyList<KeyValuePair<string, string>> applicationTags;
-    private readonly string applicationSuffix;
-    private readonly string[] applicationAggregateSuffixes;
+    private readonly byte[] applicationSuffix;
+    private readonly byte[][] applicationAggregateSuffixes;
+    private readonly byte[]? heartbeatName = WavefrontLines.QuotedName("~component.heartbeat");
+    private readonly byte[] heartbeatSuffix;
+    private readonly byte[]? totalInFlightName;
+    private readonly OverallNames completedNames;
+    private readonly OverallNames errorNames;
     private readonly Dictionary<RouteInstruments, RouteNames> routeNames = new(ReferenceEqualityComparer.Instance);
     private readonly Dictionary<StatusInstruments, SeriesState> series = new(ReferenceEqualityComparer.Instance);
-    private DateTimeOffset previousRead;
+    private readonly Centroids centroids = new();
+    private readonly ReportMinutes minutes;
     private DateTimeOffset nextHeartbeat = DateTimeOffset.MinValue;
 
     public WavefrontReportBuilder(InstrumentationOptions options, DateTimeOffset start)
@@ -36,69 +45,88 @@ internal sealed class WavefrontReportBuilder
         prefix = options.Wavefront.NamePrefix;
         source = options.Source;
         handlerTag = options.Wavefront.HandlerTag;
-        component = options.Wavefront.Component;
         nanosecondsPerLatencyUnit = options.Wavefront.NanosecondsPerLatencyUnit;
         applicationTags = options.ApplicationTags();
-        applicationSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
-        applicationAggregateSuffixes = AggregateLevels.Select(level => AggregateSuffix(level, handler: null)).ToArray();
-        previousRead = start;
+        HealthSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
+        applicationSuffix = Encoding.UTF8.GetBytes(HealthSuffix);
+        applicationAggregateSuffixes = [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(AggregateSuffix(level, handler: null)))];
+        heartbeatSuffix = Encoding.UTF8.GetBytes(WavefrontFormat.TagSuffix(source, [.. HeartbeatTags(options.Wavefront.Component)]));
+        totalInFlightName = WavefrontLines.QuotedName($"{prefix}.total_requests.inflight.value");
+        completedNames = Overall("completed");
+        errorNames = Overall("errors");
+        minutes = new ReportMinutes(start);
     }
 
     /// <summary>The tags of the heartbeat and health metrics: the application tags plus component.</summary>
-    public string HealthSuffix => applicationSuffix;
+    public string HealthSuffix { get; }
 
     /// <summary>
-    /// Formats one report from a reading taken at <paramref name="now"/> and hands every line to
-    /// <paramref name="output"/>. With <paramref name="final"/>, histogram bins of the current minute go too.
-    /// Returns the number of lines produced.
+    /// Formats one report from a reading taken at <paramref name="now"/> into <paramref name="output"/>'s buffers. With
+    /// <paramref name="final"/>, histogram bins of the current minute go too. Returns the number of lines produced
+    /// (lines a full buffer dropped included: they are counted there).
     /// </summary>
     public int Build(InstrumentReading reading, DateTimeOffset now, bool final, IWavefrontSender output)
     {
+        var metrics = output.Writer(WavefrontDataKind.Metric);
+        var histograms = output.Writer(WavefrontDataKind.Histogram);
+        try
+        {
+            return Build(reading, now, final, metrics, histograms);
+        }
+        finally
+        {
+            metrics.Flush();
+            histograms.Flush();
+        }
+    }
+
+    private int Build(InstrumentReading reading, DateTimeOffset now, bool final, LineWriter metrics, LineWriter histograms)
+    {
         var lines = 0;
-        var timestamp = now.ToUnixTimeSeconds();
-        var nowMinute = timestamp / 60;
-
-        // Values read now were recorded since the previous read; they belong to the minute around the middle of that span.
-        var middle = previousRead + ((now - previousRead) / 2);
-        var intervalMinute = Math.Min(middle.ToUnixTimeSeconds() / 60, nowMinute);
-        previousRead = now;
-
+        var time = minutes.Next(now);
+        var timestamp = time.Timestamp;
         if (now >= nextHeartbeat)
         {
             nextHeartbeat = now + HeartbeatInterval;
-            lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(
-                "~component.heartbeat", 1L, timestamp, WavefrontFormat.TagSuffix(source, [.. HeartbeatTags()])));
+            lines += Count(WavefrontLines.Metric(metrics, heartbeatName, 1L, timestamp, heartbeatSuffix));
         }
 
-        foreach (var route in reading.Routes)
+        // Indexed rather than foreach: an enumerator of the read-only lists would be an allocation per route.
+        var routes = reading.Routes;
+        for (var r = 0; r < routes.Count; r++)
         {
+            var route = routes[r];
             var names = NamesOf(route.Route);
-            lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(names.InFlight, route.InFlight, timestamp, names.SourceSuffix));
-            foreach (var reading1 in route.Series)
+            lines += Count(WavefrontLines.Metric(metrics, names.InFlight, route.InFlight, timestamp, names.SourceSuffix));
+            for (var s = 0; s < route.Series.Count; s++)
             {
-                var state = StateOf(reading1.Series, names);
-                lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine(state.Cumulative, reading1.Count, timestamp, names.SourceSuffix));
+                var one = route.Series[s];
+                var state = StateOf(one.Series, names);
+                lines += Count(WavefrontLines.Metric(metrics, state.Cumulative, one.Count, timestamp, names.SourceSuffix));
+                var delta = one.CountDelta;
                 for (var level = 0; level < AggregateLevels.Length; level++)
                 {
-                    lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.DeltaLine(state.Aggregates[level], reading1.CountDelta, names.AggregateSuffixes[level]));
+                    lines += Count(WavefrontLines.Delta(metrics, state.Aggregates[level], delta, names.AggregateSuffixes[level]));
                 }
 
-                lines += state.Latency.Add(reading1.LatencyInterval, intervalMinute, nowMinute, final, names.SourceSuffix, output);
-                if (reading1.CpuTimeInterval is { } cpu)
+                lines += state.Latency.Add(one.LatencyInterval, time, final, histograms, centroids);
+                if (one.CpuTimeInterval is { } cpu)
                 {
-                    lines += state.Cpu.Add(cpu, intervalMinute, nowMinute, final, names.SourceSuffix, output);
+                    lines += state.Cpu.Add(cpu, time, final, histograms, centroids);
                 }
             }
         }
 
-        lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine($"{prefix}.total_requests.inflight.value", reading.InFlight, timestamp, applicationSuffix));
-        lines += Overall("completed", reading.Completed, reading.CompletedDelta, timestamp, output);
-        lines += Overall("errors", reading.Errors, reading.ErrorsDelta, timestamp, output);
+        lines += Count(WavefrontLines.Metric(metrics, totalInFlightName, reading.InFlight, timestamp, applicationSuffix));
+        lines += Overall(completedNames, reading.Completed, reading.CompletedDelta, timestamp, metrics);
+        lines += Overall(errorNames, reading.Errors, reading.ErrorsDelta, timestamp, metrics);
         return lines;
     }
 
+    private static int Count(bool line) => line ? 1 : 0;
+
     /// <summary>The heartbeat's tags: application tags and component, custom tags last.</summary>
-    private IEnumerable<KeyValuePair<string, string>> HeartbeatTags()
+    private IEnumerable<KeyValuePair<string, string>> HeartbeatTags(string component)
     {
         foreach (var tag in applicationTags.Take(4))
         {
@@ -112,17 +140,20 @@ internal sealed class WavefrontReportBuilder
         }
     }
 
-    private int Overall(string what, long cumulative, long delta, long timestamp, IWavefrontSender output)
+    private OverallNames Overall(string what) => new(
+        WavefrontLines.QuotedName($"{prefix}.response.{what}.aggregated_per_source.count"),
+        [.. AggregateLevels.Select(level => WavefrontLines.QuotedDeltaName($"{prefix}.response.{what}.aggregated_per_{level}.count"))]);
+
+    private int Overall(OverallNames names, long cumulative, long delta, long timestamp, LineWriter output)
     {
-        var lines = output.Emit(WavefrontDataKind.Metric, WavefrontFormat.MetricLine($"{prefix}.response.{what}.aggregated_per_source.count", cumulative, timestamp, applicationSuffix));
+        var lines = Count(WavefrontLines.Metric(output, names.Cumulative, cumulative, timestamp, applicationSuffix));
         for (var level = 0; level < AggregateLevels.Length; level++)
         {
-            lines += output.Emit(WavefrontDataKind.Metric, WavefrontFormat.DeltaLine($"{prefix}.response.{what}.aggregated_per_{AggregateLevels[level]}.count", delta, applicationAggregateSuffixes[level]));
+            lines += Count(WavefrontLines.Delta(output, names.Aggregates[level], delta, applicationAggregateSuffixes[level]));
         }
 
         return lines;
     }
-
 
     private RouteNames NamesOf(RouteInstruments route)
     {
@@ -134,11 +165,13 @@ internal sealed class WavefrontReportBuilder
         var descriptor = route.Descriptor;
         var stem = $"{prefix}.request.{descriptor.WavefrontEntity}.{descriptor.Method}";
         var tags = applicationTags.Append(new(handlerTag, descriptor.Handler));
+        var suffix = WavefrontFormat.TagSuffix(source, tags);
         names = new RouteNames(
-            Sanitized($"{stem}.inflight.value"),
+            WavefrontLines.QuotedName(Sanitized($"{stem}.inflight.value")),
             $"{prefix}.response.{descriptor.WavefrontEntity}.{descriptor.Method}",
-            WavefrontFormat.TagSuffix(source, tags),
-            AggregateLevels.Select(level => AggregateSuffix(level, descriptor.Handler)).ToArray());
+            suffix,
+            Encoding.UTF8.GetBytes(suffix),
+            [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(AggregateSuffix(level, descriptor.Handler)))]);
         routeNames[route] = names;
         return names;
     }
@@ -153,10 +186,10 @@ internal sealed class WavefrontReportBuilder
         // A gRPC method's status is the gRPC code (docs/naming.md), named apart from HTTP codes: grpc_5 is NOT_FOUND.
         var stem = status.Route.IsGrpc ? $"{names.ResponseStem}.grpc_{status.StatusCode}" : $"{names.ResponseStem}.{status.StatusCode}";
         state = new SeriesState(
-            Sanitized($"{stem}.cumulative.count"),
-            AggregateLevels.Select(level => Sanitized($"{WavefrontNames.DeltaMark}{stem}.aggregated_per_{level}.count")).ToArray(),
-            new MinuteBin(Sanitized($"{stem}.latency"), nanosecondsPerLatencyUnit),
-            new MinuteBin(Sanitized($"{stem}.cpu_ns"), nanosecondsPerUnit: 1));
+            WavefrontLines.QuotedName(Sanitized($"{stem}.cumulative.count")),
+            [.. AggregateLevels.Select(level => WavefrontLines.QuotedDeltaName(Sanitized($"{WavefrontNames.DeltaMark}{stem}.aggregated_per_{level}.count")))],
+            new MinuteBin(WavefrontLines.HistogramTail(Sanitized($"{stem}.latency"), names.SourceSuffixText), nanosecondsPerLatencyUnit),
+            new MinuteBin(WavefrontLines.HistogramTail(Sanitized($"{stem}.cpu_ns"), names.SourceSuffixText), nanosecondsPerUnit: 1));
         series[status] = state;
         return state;
     }
@@ -185,47 +218,58 @@ internal sealed class WavefrontReportBuilder
         return WavefrontFormat.TagSuffix(source, tags);
     }
 
-    /// <summary>Names are sanitized once, so formatting a line does not copy them again.</summary>
+    /// <summary>Names are sanitized once, as they always were before a line was formatted.</summary>
     private static string Sanitized(string name) => WavefrontNames.SanitizeName(name) ?? name;
 
-    private sealed record RouteNames(string InFlight, string ResponseStem, string SourceSuffix, string[] AggregateSuffixes);
+    private sealed record RouteNames(byte[]? InFlight, string ResponseStem, string SourceSuffixText, byte[] SourceSuffix, byte[][] AggregateSuffixes);
 
-    private sealed record SeriesState(string Cumulative, string[] Aggregates, MinuteBin Latency, MinuteBin Cpu);
+    private sealed record SeriesState(byte[]? Cumulative, byte[]?[] Aggregates, MinuteBin Latency, MinuteBin Cpu);
 
-    /// <summary>One series' histogram values of the minute not yet sent.</summary>
-    private sealed class MinuteBin(string name, double nanosecondsPerUnit)
+    private sealed record OverallNames(byte[]? Cumulative, byte[]?[] Aggregates);
+
+    /// <summary>One series' histogram values of the minute not yet sent, in a snapshot it keeps and overwrites.</summary>
+    private sealed class MinuteBin(byte[]? tail, double nanosecondsPerUnit)
     {
+        private readonly HistogramSnapshot values = new();
         private long minute = -1;
-        private HistogramSnapshot? values;
+        private bool holding;
 
-        public int Add(HistogramSnapshot interval, long intervalMinute, long nowMinute, bool final, string suffix, IWavefrontSender output)
+        public int Add(HistogramSnapshot interval, ReportTime time, bool final, LineWriter output, Centroids centroids)
         {
             var lines = 0;
             if (interval.Count > 0)
             {
-                if (values is not null && minute != intervalMinute)
+                if (holding && minute != time.IntervalMinute)
                 {
-                    lines += Send(suffix, output);
+                    lines += Send(output, centroids);
                 }
 
-                values = values is null ? interval : values.Plus(interval);
-                minute = intervalMinute;
+                if (holding)
+                {
+                    values.Add(interval);
+                }
+                else
+                {
+                    values.CopyFrom(interval);
+                }
+
+                holding = true;
+                minute = time.IntervalMinute;
             }
 
-            if (values is not null && (final || minute < nowMinute))
+            if (holding && (final || minute < time.NowMinute))
             {
-                lines += Send(suffix, output);
+                lines += Send(output, centroids);
             }
 
             return lines;
         }
 
-        private int Send(string suffix, IWavefrontSender output)
+        private int Send(LineWriter output, Centroids centroids)
         {
-            var line = WavefrontFormat.HistogramLine(
-                minute * 60, values!.Bins.Select(b => (b.Midpoint / nanosecondsPerUnit, b.Count)), name, suffix);
-            values = null;
-            return output.Emit(WavefrontDataKind.Histogram, line);
+            holding = false;
+            var of = centroids.Of(values, nanosecondsPerUnit);
+            return Count(WavefrontLines.Histogram(output, minute * 60, of.Values, of.Counts, tail));
         }
     }
 }

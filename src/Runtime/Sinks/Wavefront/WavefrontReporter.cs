@@ -40,7 +40,7 @@ internal sealed class WavefrontReporter : PeriodicReporter
     protected override void Begin(DateTimeOffset now)
     {
         sender = services.GetRequiredService<WavefrontSender>();
-        reader = registry.CreateReader();
+        reader = registry.CreateReader(reuse: true); // Each reading is formatted before the next read.
         reader.Read(); // Deltas count from here.
         builder = new WavefrontReportBuilder(options, now);
         custom = services.GetService<CustomMetricFactory>() is { } metrics ? new CustomMetricLines(options, metrics, now) : null;

@@ -31,21 +31,12 @@ internal interface IWavefrontSender
     /// full: the line is dropped and counted in the health metrics.
     /// </summary>
     bool TryEnqueue(WavefrontDataKind kind, ReadOnlySpan<char> line);
-}
 
-internal static class WavefrontSenderExtensions
-{
-    /// <summary>Buffers a formatted line, if formatting gave one (a name it could not sanitize gives none); returns how many.</summary>
-    public static int Emit(this IWavefrontSender output, WavefrontDataKind kind, string? line)
-    {
-        if (line is null)
-        {
-            return 0;
-        }
-
-        output.TryEnqueue(kind, line);
-        return 1;
-    }
+    /// <summary>
+    /// The writer of lines formatted in place into the buffer of one kind (<see cref="LineWriter"/>), for the metrics
+    /// reporter's loop; a report flushes it when it is done.
+    /// </summary>
+    LineWriter Writer(WavefrontDataKind kind);
 }
 
 /// <summary>The shared line sender, one channel per <see cref="WavefrontDataKind"/>.</summary>

@@ -1,0 +1,103 @@
+namespace Instrumentation.Sinks.Shared;
+
+/// <summary>
+/// Writes lines in place, as UTF-8, into one channel's pooled segments: a report formats each line where it is sent
+/// from, with no string and no copy per line. A line is <see cref="BeginLine"/>, writes, <see cref="EndLine"/>; the
+/// segment being filled is private to the writer until it holds a batch, or until <see cref="Flush"/>, which a
+/// report calls when it is done. One producer at a time: a reporter's loop.
+/// </summary>
+internal sealed class LineWriter(LineChannel channel)
+{
+    private LineChannel.Segment? segment;
+    private int lineStart;
+
+    /// <summary>
+    /// Starts a line. False when the channel is full: the line is dropped and counted, and nothing may be written.
+    /// </summary>
+    public bool BeginLine()
+    {
+        if (!channel.TryReserve())
+        {
+            return false;
+        }
+
+        segment ??= channel.Rent(0);
+        lineStart = segment.Length;
+        return true;
+    }
+
+    /// <summary>Ends the line begun: writes its '\n' and counts it; a segment holding a batch becomes sendable.</summary>
+    public void EndLine()
+    {
+        GetSpan(1)[0] = (byte)'\n';
+        Advance(1);
+        var full = segment!;
+        full.EndLine();
+        if (full.Lines >= channel.BatchSize)
+        {
+            channel.Publish(full);
+            segment = null;
+        }
+    }
+
+    /// <summary>Makes every line written so far sendable.</summary>
+    public void Flush()
+    {
+        if (segment is { Lines: > 0 } written)
+        {
+            channel.Publish(written);
+        }
+        else
+        {
+            if (segment is not null)
+            {
+                channel.Recycle(segment);
+            }
+        }
+
+        segment = null;
+    }
+
+    /// <summary>Room for at least <paramref name="sizeHint"/> bytes of the line, as <c>IBufferWriter&lt;byte&gt;</c> gives it.</summary>
+    public Span<byte> GetSpan(int sizeHint = 0)
+    {
+        var current = segment!;
+        if (current.Room.Length < Math.Max(sizeHint, 1))
+        {
+            current = Continue(sizeHint);
+        }
+
+        return current.Room;
+    }
+
+    public void Advance(int count) => segment!.Advance(count);
+
+    public void Write(ReadOnlySpan<byte> bytes)
+    {
+        bytes.CopyTo(GetSpan(bytes.Length));
+        Advance(bytes.Length);
+    }
+
+    // The line being written moves to a fresh segment; the lines finished before it become sendable.
+    private LineChannel.Segment Continue(int sizeHint)
+    {
+        var full = segment!;
+        var begun = full.Payload.Span[lineStart..];
+        var next = channel.Rent(begun.Length + sizeHint + 1);
+        begun.CopyTo(next.Room);
+        next.Advance(begun.Length);
+        full.Truncate(lineStart);
+        if (full.Lines > 0)
+        {
+            channel.Publish(full);
+        }
+        else
+        {
+            channel.Recycle(full);
+        }
+
+        segment = next;
+        lineStart = 0;
+        return next;
+    }
+}
