@@ -16,6 +16,7 @@ var settings = new Dictionary<string, string?>();
 switch (mode)
 {
     case "none":
+    case "floor":
     case "prometheus-net":
     case "otel-metrics":
     case "otel-tracing":
@@ -69,6 +70,19 @@ var app = builder.Build();
 if (ours)
 {
     app.UseInstrumentation();
+}
+
+if (mode == "floor")
+{
+    // The least any per-request latency histogram costs here: two clock reads and one record, in a middleware, as the
+    // in-process benchmarks' (f) row. Not this library: a row to read the others against.
+    var latency = new Instrumentation.Benchmarks.Server.FloorHistogram();
+    app.Use(async (context, next) =>
+    {
+        var start = Stopwatch.GetTimestamp();
+        await next(context);
+        latency.Record(Stopwatch.GetTimestamp() - start);
+    });
 }
 
 if (mode == "prometheus-net")
@@ -138,5 +152,22 @@ internal static class DiscardServer
             }
         });
         return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
+
+namespace Instrumentation.Benchmarks.Server
+{
+    /// <summary>A log-linear histogram of 64 × 16 counters: what the floor row records into, with no labels or lookups.</summary>
+    internal sealed class FloorHistogram
+    {
+        private readonly long[] bins = new long[64 * 16];
+
+        public void Record(long ticks)
+        {
+            var value = (ulong)Math.Max(ticks, 1);
+            var exponent = 63 - System.Numerics.BitOperations.LeadingZeroCount(value);
+            var sub = exponent >= 4 ? (int)((value >> (exponent - 4)) & 15) : 0;
+            Interlocked.Increment(ref bins[(exponent * 16) + sub]);
+        }
     }
 }

@@ -138,6 +138,31 @@ public class SenderTests
     }
 
     [Fact]
+    public async Task Once_the_token_is_accepted_again_what_was_held_during_the_pause_arrives_once()
+    {
+        // The receiver refuses the token once, then accepts it: an operator fixed the token's permissions on the
+        // server, or the application restarted with the right one. The refused batch is dropped and counted; what was
+        // produced during the pause waits, and the first send after the pause delivers it.
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: true);
+        ingestion.Answer(401);
+        var time = new ManualTime();
+        using var sender = DirectSender(ingestion, new ListLogger(), time);
+
+        Enqueue(sender, 0, 5);
+        await sender.FlushAsync(CancellationToken.None);
+        Enqueue(sender, 5, 12);
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Single(ingestion.Requests);
+
+        time.Advance(TimeSpan.FromMinutes(1));
+        await sender.FlushAsync(CancellationToken.None);
+        Assert.Equal([401, 200], ingestion.Requests.Select(r => r.Status));
+        Assert.Equal(Enumerable.Range(5, 7).Select(Line), ingestion.Requests[1].Records.Select(r => r.Line));
+        var stats = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((5L, 7L, 0, 0L), (stats.Rejected, stats.Sent, stats.QueueSize, stats.Unaccounted));
+    }
+
+    [Fact]
     public async Task Drain_counts_what_cannot_be_sent_in_time_as_dropped()
     {
         await using var proxy = FakeWavefrontProxy.Create(start: false);
