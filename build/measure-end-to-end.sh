@@ -12,7 +12,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 rounds=${ROUNDS:-5}
 duration=${SECONDS_PER_RUN:-10}
 warmup=${WARMUP_SECONDS:-12}
-modes=${MODES:-"none metrics defaults exported prometheus-net otel-metrics otel-tracing"}
+modes=${MODES:-"none metrics defaults exported prometheus-net otel-metrics otel-tracing otel-tracing-otlp"}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 ASPNETCORE_ENVIRONMENT=Production
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)"; exit 1; }
 command -v taskset >/dev/null || { echo "taskset is missing (apt-get install util-linux)"; exit 1; }
@@ -26,6 +26,44 @@ results="$out/results.tsv"
 : > "$results"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+
+# The "exported" mode sends spans and metrics over TCP to a port that reads and discards. That reader runs in its own
+# process on wrk's core, so the server's CPU time holds what exporting costs the application (formatting, queueing,
+# the send calls) and not the receiving end, which an in-process reader would add to it.
+discard_port=$(free_port)
+taskset -c 1 python3 -c '
+import socket, sys, threading
+server = socket.socket(); server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(("127.0.0.1", int(sys.argv[1]))); server.listen(64)
+def drain(connection):
+    with connection:
+        while connection.recv(1 << 16):
+            pass
+while True:
+    connection, _ = server.accept()
+    threading.Thread(target=drain, args=(connection,), daemon=True).start()
+' "$discard_port" &
+discard_pid=$!
+export WAVEFRONT_DISCARD_PORT=$discard_port
+
+# The "otel-tracing-otlp" mode exports OTLP over HTTP to a receiver that answers every POST 200 and discards it, also in
+# its own process on wrk's core.
+otlp_port=$(free_port)
+taskset -c 1 python3 -c '
+import sys
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+class Discard(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    def do_POST(self):
+        self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        self.send_response(200); self.send_header("Content-Length", "0"); self.end_headers()
+    def log_message(self, *args):
+        pass
+ThreadingHTTPServer(("127.0.0.1", int(sys.argv[1])), Discard).serve_forever()
+' "$otlp_port" &
+otlp_pid=$!
+trap 'kill $discard_pid $otlp_pid 2>/dev/null || true' EXIT
+export OTLP_DISCARD_PORT=$otlp_port
 
 for round in $(seq 1 "$rounds"); do
   order=$(printf '%s\n' $modes | shuf)

@@ -20,6 +20,7 @@ switch (mode)
     case "prometheus-net":
     case "otel-metrics":
     case "otel-tracing":
+    case "otel-tracing-otlp":
         break;
     case "metrics":
         settings["Instrumentation:Tracing:Enabled"] = "false";
@@ -35,7 +36,8 @@ switch (mode)
         settings["Instrumentation:Tracing:SamplingRate"] = "1";
         settings["Instrumentation:Wavefront:ProxyHost"] = "127.0.0.1";
         settings["Instrumentation:Wavefront:ProxyTransport"] = "Tcp"; // the discarding port reads lines; it answers no HTTP
-        var port = DiscardServer.Start();
+        // build/measure-end-to-end.sh gives a discarding port in another process; alone, the app starts its own.
+        var port = int.TryParse(Environment.GetEnvironmentVariable("WAVEFRONT_DISCARD_PORT"), out var given) ? given : DiscardServer.Start();
         settings["Instrumentation:Wavefront:MetricsPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Instrumentation:Wavefront:HistogramsPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
         settings["Instrumentation:Wavefront:TracingPort"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -52,11 +54,26 @@ if (ours)
     builder.Services.AddInstrumentation();
 }
 
-if (mode == "otel-metrics" || mode == "otel-tracing")
+if (mode == "otel-metrics" || mode == "otel-tracing" || mode == "otel-tracing-otlp")
 {
     var otel = builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
         .AddAspNetCoreInstrumentation()
         .AddReader(new PeriodicExportingMetricReader(new Discard<Metric>(), exportIntervalMilliseconds: 10_000)));
+    if (mode == "otel-tracing-otlp")
+    {
+        // Spans really exported, as "exported" exports ours: OTLP over HTTP/protobuf to a receiver in another process
+        // that answers 200 and discards (build/measure-end-to-end.sh starts it), batched by the SDK's default processor.
+        var endpoint = "http://127.0.0.1:" + Environment.GetEnvironmentVariable("OTLP_DISCARD_PORT") + "/v1/traces";
+        otel.WithTracing(tracing => tracing
+            .AddAspNetCoreInstrumentation()
+            .SetSampler(new AlwaysOnSampler())
+            .AddOtlpExporter(otlp =>
+            {
+                otlp.Endpoint = new Uri(endpoint);
+                otlp.Protocol = OpenTelemetry.Exporter.OtlpExportProtocol.HttpProtobuf;
+            }));
+    }
+
     if (mode == "otel-tracing")
     {
         otel.WithTracing(tracing => tracing
