@@ -93,7 +93,12 @@ internal sealed class Utf8Buffer(PipeWriter writer)
         }
         else
         {
-            value.TryFormat(Room(LongestNumber), out var written, "R", CultureInfo.InvariantCulture);
+            var room = Room(LongestNumber);
+            if (!Shared.ShortDecimal.TryFormat(value, room, out var written))
+            {
+                value.TryFormat(room, out written, "R", CultureInfo.InvariantCulture);
+            }
+
             used += written;
         }
     }

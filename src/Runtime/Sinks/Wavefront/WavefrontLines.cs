@@ -233,6 +233,11 @@ internal static class WavefrontLines
     private static int Number<T>(Span<byte> destination, T value)
         where T : struct, IUtf8SpanFormattable
     {
+        if (typeof(T) == typeof(double) && Shared.ShortDecimal.TryFormat((double)(object)value, destination, out var shortWritten))
+        {
+            return shortWritten;
+        }
+
         value.TryFormat(destination, out var written, typeof(T) == typeof(double) ? "R" : default, CultureInfo.InvariantCulture);
         return written;
     }
