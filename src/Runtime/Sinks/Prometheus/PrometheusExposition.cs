@@ -143,7 +143,10 @@ internal sealed class PrometheusExposition
                 buffer.Write(openMetrics ? HistogramHeaderOpenMetrics : HistogramHeader);
                 foreach (var status in scratch.Series)
                 {
-                    WriteHistogram(buffer, status, exemplars);
+                    // Looked up once per series and scrape: the size family below reuses it.
+                    var labels = LabelsOf(status);
+                    scratch.Labels.Add(labels);
+                    WriteHistogram(buffer, status, labels, exemplars);
                     if (buffer.ShouldFlush)
                     {
                         await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -151,9 +154,9 @@ internal sealed class PrometheusExposition
                 }
 
                 buffer.Write(openMetrics ? SizeHeaderOpenMetrics : SizeHeader);
-                foreach (var status in scratch.Series)
+                for (var i = 0; i < scratch.Series.Count; i++)
                 {
-                    buffer.WriteSample(SizePrefix, LabelsOf(status).Labels, status.ResponseBytes);
+                    buffer.WriteSample(SizePrefix, scratch.Labels[i].Labels, scratch.Series[i].ResponseBytes);
                     if (buffer.ShouldFlush)
                     {
                         await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -211,9 +214,8 @@ internal sealed class PrometheusExposition
     internal SeriesLabels LabelsOf(StatusInstruments status) =>
         series.TryGetValue(status, out var labels) ? labels : series.GetOrAdd(status, CreateSeriesLabels);
 
-    private void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, Exemplar[]? exemplars)
+    private static void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, SeriesLabels labels, Exemplar[]? exemplars)
     {
-        var labels = LabelsOf(status);
         var layout = labels.Buckets;
         var latency = status.Latency;
 
@@ -310,6 +312,9 @@ internal sealed class PrometheusExposition
 
         public List<StatusInstruments> Series { get; } = [];
 
+        /// <summary>The labels of <see cref="Series"/>, by index, as the histogram family looked them up.</summary>
+        public List<SeriesLabels> Labels { get; } = [];
+
         /// <summary>One series' exemplars at a time, while its histogram is written.</summary>
         public Exemplar[] Exemplars { get; } = new Exemplar[ExemplarSlots.Count];
 
@@ -329,6 +334,7 @@ internal sealed class PrometheusExposition
         {
             Routes.Clear();
             Series.Clear();
+            Labels.Clear();
         }
     }
 }
