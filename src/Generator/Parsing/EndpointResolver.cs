@@ -181,10 +181,7 @@ internal sealed record ControllerMappings(InstrumentationChoice Convention, IRea
 {
     public static ControllerMappings From(IEnumerable<ControllerRouteMappingSpec> mappings)
     {
-        var ordered = mappings
-            .OrderBy(mapping => mapping.Order.FilePath, StringComparer.Ordinal)
-            .ThenBy(mapping => mapping.Order.Index)
-            .ToList();
+        var ordered = MappingOrders.InApplyOrder(mappings, mapping => mapping.Order);
         return new ControllerMappings(
             InstrumentationChoices.Last(ordered.Select(mapping => mapping.Convention)),
             ordered.Where(mapping => mapping.Kind == ControllerMappingKind.ConventionalRoute).ToList());

@@ -28,4 +28,11 @@ internal static class MappingOrders
 
         return new MappingOrder(call.SyntaxTree.FilePath, index);
     }
+
+    /// <summary>The mappings in the order their conventions apply: by file, then by place in the file.</summary>
+    public static List<T> InApplyOrder<T>(IEnumerable<T> mappings, Func<T, MappingOrder> order) =>
+        mappings
+            .OrderBy(mapping => order(mapping).FilePath, StringComparer.Ordinal)
+            .ThenBy(mapping => order(mapping).Index)
+            .ToList();
 }

@@ -55,10 +55,7 @@ internal sealed record RazorMappings(InstrumentationChoice Pages, Instrumentatio
 
     public static RazorMappings From(IEnumerable<RazorMappingSpec> mappings)
     {
-        var ordered = mappings
-            .OrderBy(mapping => mapping.Order.FilePath, StringComparer.Ordinal)
-            .ThenBy(mapping => mapping.Order.Index)
-            .ToList();
+        var ordered = MappingOrders.InApplyOrder(mappings, mapping => mapping.Order);
         return new RazorMappings(
             InstrumentationChoices.Last(ordered.Where(mapping => mapping.Kind == EndpointKind.Page).Select(mapping => mapping.Convention)),
             InstrumentationChoices.Last(ordered.Where(mapping => mapping.Kind == EndpointKind.Component).Select(mapping => mapping.Convention)));
