@@ -91,9 +91,9 @@ if (ours)
 
 if (mode == "floor")
 {
-    // The least any per-request latency histogram costs here: two clock reads and one record, in a middleware, as the
-    // in-process benchmarks' (f) row. Not this library: a row to read the others against.
-    var latency = new Instrumentation.Benchmarks.Server.FloorHistogram();
+    // The least any per-request latency histogram costs here: two clock reads and one record into the library's own
+    // histogram, in a middleware, as the in-process benchmarks' (f) row. Not this library: a row to read the others against.
+    var latency = new Instrumentation.Instruments.LogHistogram();
     app.Use(async (context, next) =>
     {
         var start = Stopwatch.GetTimestamp();
@@ -172,19 +172,3 @@ internal static class DiscardServer
     }
 }
 
-namespace Instrumentation.Benchmarks.Server
-{
-    /// <summary>A log-linear histogram of 64 × 16 counters: what the floor row records into, with no labels or lookups.</summary>
-    internal sealed class FloorHistogram
-    {
-        private readonly long[] bins = new long[64 * 16];
-
-        public void Record(long ticks)
-        {
-            var value = (ulong)Math.Max(ticks, 1);
-            var exponent = 63 - System.Numerics.BitOperations.LeadingZeroCount(value);
-            var sub = exponent >= 4 ? (int)((value >> (exponent - 4)) & 15) : 0;
-            Interlocked.Increment(ref bins[(exponent * 16) + sub]);
-        }
-    }
-}
