@@ -37,4 +37,16 @@ internal static class SeriesFixture
             }
         }
     }
+
+    /// <summary>Every series of the registry, in the order a scrape writes them.</summary>
+    public static StatusInstruments[] AllSeries(InstrumentRegistry registry) => [.. registry.Routes.SelectMany(route => route.Statuses)];
+
+    /// <summary>One more request in every series (latency as <see cref="Record"/> draws them), so that each has changed since the last read.</summary>
+    public static void RecordOneEach(StatusInstruments[] series, Random random)
+    {
+        foreach (var one in series)
+        {
+            one.Latency.Record(random.NextInt64(100_000, 2_000_000_000));
+        }
+    }
 }

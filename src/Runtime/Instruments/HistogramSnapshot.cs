@@ -78,26 +78,26 @@ internal sealed class HistogramSnapshot
     }
 
     /// <summary>Copies a histogram's chunks (null where a chunk was never used), keeping the non-zero bins only.</summary>
-    internal static HistogramSnapshot FromChunks(long[]?[] chunks, long sum)
+    internal static HistogramSnapshot FromChunks(long[]?[] chunks, ulong present, long sum)
     {
         var scratch = mergeScratch ??= new HistogramSnapshot();
-        scratch.ReadFrom(chunks, sum);
+        scratch.ReadFrom(chunks, present, sum);
         return scratch.Copy();
     }
 
-    /// <summary>Overwrites this snapshot with a histogram's chunks, read live; the non-zero bins only.</summary>
-    internal void ReadFrom(long[]?[] chunks, long sum)
+    /// <summary>
+    /// Overwrites this snapshot with a histogram's chunks, read live; the non-zero bins only. <paramref name="present"/>
+    /// says which chunks exist (bit k: chunk k).
+    /// </summary>
+    internal void ReadFrom(long[]?[] chunks, ulong present, long sum)
     {
         length = 0;
         Count = 0;
         Sum = sum;
-        for (var c = 0; c < chunks.Length; c++)
+        for (var mask = present; mask != 0; mask &= mask - 1)
         {
-            var chunk = Volatile.Read(ref chunks[c]);
-            if (chunk is null)
-            {
-                continue;
-            }
+            var c = System.Numerics.BitOperations.TrailingZeroCount(mask);
+            var chunk = chunks[c]!;
 
             // Most bins are empty: the vectorised search skips them (an aligned long is read whole on 64-bit runtimes,
             // and a bin found non-zero stays so: counts only grow).

@@ -15,8 +15,8 @@ internal sealed class InstrumentReader
 {
     private readonly InstrumentRegistry registry;
     private readonly bool reuse;
-    private readonly Dictionary<StatusInstruments, SeriesSlot> series = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<RouteInstruments, RouteReading> reusedRoutes = new(ReferenceEqualityComparer.Instance);
+    private readonly InstrumentTable<SeriesSlot> series = new();
+    private readonly InstrumentTable<RouteReading> reusedRoutes = new();
     private readonly List<RouteReading> reusedRouteList = [];
     private long previousCompleted;
     private long previousErrors;
@@ -44,12 +44,7 @@ internal sealed class InstrumentReader
             readings.Clear();
             foreach (var status in route.Statuses)
             {
-                if (!series.TryGetValue(status, out var slot))
-                {
-                    slot = new SeriesSlot(status);
-                    series[status] = slot;
-                }
-
+                var slot = series.GetOrAdd(status.Index, status, static s => new SeriesSlot(s));
                 var one = reuse ? slot.ReadReusing() : slot.ReadFresh();
                 readings.Add(one);
                 seriesCompleted += one.Count;
@@ -77,12 +72,7 @@ internal sealed class InstrumentReader
             return new RouteReading(route, route.InFlight, []);
         }
 
-        if (!reusedRoutes.TryGetValue(route, out var reading))
-        {
-            reading = new RouteReading(route, 0, []);
-            reusedRoutes[route] = reading;
-        }
-
+        var reading = reusedRoutes.GetOrAdd(route.Index, route, static r => new RouteReading(r, 0, []));
         reading.InFlight = route.InFlight;
         return reading;
     }

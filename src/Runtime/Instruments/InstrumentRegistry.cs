@@ -12,7 +12,8 @@ internal sealed class InstrumentRegistry
     private readonly ConcurrentDictionary<(string Entity, string Method), RouteInstruments> routes = new();
     private readonly RouteInstruments[] unmatched;
     private RouteInstruments[]? sorted;
-    private int nextIndex = -1;
+    private readonly IndexSource routeNumbers = new();
+    private readonly IndexSource seriesNumbers = new();
     private bool tracksCurrentRoute;
 
     /// <summary>Creates an empty registry.</summary>
@@ -26,7 +27,11 @@ internal sealed class InstrumentRegistry
         for (var i = 0; i < unmatched.Length; i++)
         {
             var descriptor = RouteDescriptor.Unmatched(HttpMethodIndex.Names[i]);
-            unmatched[i] = new RouteInstruments(descriptor, metadata: null, traced: false, errorRule, measureCpu) { IsDeclared = false };
+            unmatched[i] = new RouteInstruments(descriptor, metadata: null, traced: false, errorRule, measureCpu, seriesNumbers)
+            {
+                IsDeclared = false,
+                Index = routeNumbers.Next(),
+            };
         }
     }
 
@@ -102,10 +107,10 @@ internal sealed class InstrumentRegistry
     internal RouteInstruments GetOrCreate(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, bool declared) =>
         routes.GetOrAdd(
             (descriptor.Entity, descriptor.Method),
-            static (_, state) => new RouteInstruments(state.descriptor, state.metadata, state.traced, state.rule, state.cpu)
+            static (_, state) => new RouteInstruments(state.descriptor, state.metadata, state.traced, state.rule, state.cpu, state.registry.seriesNumbers)
             {
                 IsDeclared = state.declared,
-                Index = Interlocked.Increment(ref state.registry.nextIndex),
+                Index = state.registry.routeNumbers.Next(),
             },
             (descriptor, metadata, traced, declared, rule: descriptor.Kind == Naming.EndpointKinds.Grpc ? GrpcErrorRule : ErrorRule, cpu: MeasureCpu, registry: this));
 

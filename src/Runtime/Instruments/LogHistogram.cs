@@ -58,24 +58,41 @@ internal sealed class LogHistogram
     private static readonly long TopLargest = LargestIn[^1];
 
     private readonly long[]?[] chunks = new long[]?[ChunkCount];
+
+    // Bit k set once chunk k exists: readers visit the few chunks a series uses without scanning all 30 references
+    // (four cache lines per histogram, at 10,000 series a measurable part of a report).
+    private ulong present;
     private long sum;
+
+    // Values recorded as zero (zero or negative) leave the sum as it is: counted here, so that Version moves on every value.
+    private long zeros;
 
     /// <summary>Records one value. Negative values count as zero.</summary>
     public void Record(long value)
     {
-        if (value < 0)
-        {
-            value = 0;
-        }
-
         var (chunk, bin) = Locate(value);
         var bins = chunks[chunk] ?? AllocateChunk(chunk);
         Interlocked.Increment(ref bins[bin]);
-        Interlocked.Add(ref sum, value);
+
+        // After the bin (an interlocked operation is a full fence): see Version.
+        if (value > 0)
+        {
+            Interlocked.Add(ref sum, value);
+        }
+        else
+        {
+            Interlocked.Increment(ref zeros);
+        }
     }
 
     /// <summary>The sum of every value recorded (saturating is not needed: 2^63 ns is 292 years).</summary>
     public long Sum => Volatile.Read(ref sum);
+
+    /// <summary>
+    /// A number that grows with every value recorded, once the value's bin holds it: a reader that reads the bins after
+    /// reading it, and later finds it unchanged, knows that what it read then is still the whole histogram.
+    /// </summary>
+    public long Version => Volatile.Read(ref sum) + Volatile.Read(ref zeros);
 
     /// <summary>The number of values recorded.</summary>
     public long Count
@@ -83,13 +100,9 @@ internal sealed class LogHistogram
         get
         {
             long count = 0;
-            foreach (var bins in chunks)
+            for (var mask = Present; mask != 0; mask &= mask - 1)
             {
-                if (bins is null)
-                {
-                    continue;
-                }
-
+                var bins = chunks[BitOperations.TrailingZeroCount(mask)]!;
                 for (var i = 0; i < bins.Length; i++)
                 {
                     count += Volatile.Read(ref bins[i]);
@@ -100,11 +113,26 @@ internal sealed class LogHistogram
         }
     }
 
+    /// <summary>
+    /// The chunks that exist, as a bit mask (bit k: chunk k). A chunk's bit is set before any value lands in it, so
+    /// a reader that reads this mask after <see cref="Version"/> visits every chunk holding a value counted there.
+    /// </summary>
+    internal ulong Present => Volatile.Read(ref present);
+
     /// <summary>Copies the cumulative state: off the request path, for sinks.</summary>
-    public HistogramSnapshot Snapshot() => HistogramSnapshot.FromChunks(chunks, Sum);
+    public HistogramSnapshot Snapshot()
+    {
+        // The sum first, then the chunks: every value in the sum is in the bins read after it.
+        var total = Sum;
+        return HistogramSnapshot.FromChunks(chunks, Present, total);
+    }
 
     /// <summary>Overwrites <paramref name="target"/> with the cumulative state, without allocating once it is large enough.</summary>
-    public void SnapshotInto(HistogramSnapshot target) => target.ReadFrom(chunks, Sum);
+    public void SnapshotInto(HistogramSnapshot target)
+    {
+        var total = Sum;
+        target.ReadFrom(chunks, Present, total);
+    }
 
     /// <summary>
     /// Adds the live bins into <paramref name="flat"/> (<see cref="FlatLength"/> long: the zero bin at 0, native bucket
@@ -112,16 +140,11 @@ internal sealed class LogHistogram
     /// </summary>
     public ulong AddBinsTo(Span<long> flat)
     {
-        ulong present = 0;
-        for (var c = 0; c < ChunkCount; c++)
+        var all = Present;
+        for (var mask = all; mask != 0; mask &= mask - 1)
         {
-            var bins = Volatile.Read(ref chunks[c]);
-            if (bins is null)
-            {
-                continue;
-            }
-
-            present |= 1UL << c;
+            var c = BitOperations.TrailingZeroCount(mask);
+            var bins = chunks[c]!;
             var offset = FlatOffset(c);
             for (var i = 0; i < bins.Length; i++)
             {
@@ -129,7 +152,7 @@ internal sealed class LogHistogram
             }
         }
 
-        return present;
+        return all;
     }
 
     /// <summary>Where chunk <paramref name="chunk"/>'s first bin is in the flat layout.</summary>
@@ -139,14 +162,10 @@ internal sealed class LogHistogram
     public long CountAtOrBelow(long bound)
     {
         long count = 0;
-        for (var c = 0; c < ChunkCount; c++)
+        for (var mask = Present; mask != 0; mask &= mask - 1)
         {
-            var bins = Volatile.Read(ref chunks[c]);
-            if (bins is null)
-            {
-                continue;
-            }
-
+            var c = BitOperations.TrailingZeroCount(mask);
+            var bins = chunks[c]!;
             for (var i = 0; i < bins.Length; i++)
             {
                 if (BinUpperBound(c, i) - 1 > bound)
@@ -187,14 +206,10 @@ internal sealed class LogHistogram
     {
         long count = 0;
         var next = 0;
-        for (var c = 0; c < ChunkCount; c++)
+        for (var mask = Present; mask != 0; mask &= mask - 1)
         {
-            var bins = Volatile.Read(ref chunks[c]);
-            if (bins is null)
-            {
-                continue;
-            }
-
+            var c = BitOperations.TrailingZeroCount(mask);
+            var bins = chunks[c]!;
             var offset = FlatOffset(c);
             var from = 0;
             while (next < cuts.Length && cuts[next] - offset <= bins.Length)
@@ -289,6 +304,10 @@ internal sealed class LogHistogram
     private long[] AllocateChunk(int chunk)
     {
         var fresh = chunk == 0 ? new long[1] : new long[BinsPerChunk];
-        return Interlocked.CompareExchange(ref chunks[chunk], fresh, null) ?? fresh;
+        var existing = Interlocked.CompareExchange(ref chunks[chunk], fresh, null) ?? fresh;
+
+        // Set before the caller records into the chunk, by whichever thread got here: see Present.
+        Interlocked.Or(ref present, 1UL << chunk);
+        return existing;
     }
 }

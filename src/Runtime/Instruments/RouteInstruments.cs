@@ -21,12 +21,13 @@ internal sealed class RouteInstruments
     private ImmutableArray<StatusInstruments> seen = [];
     private readonly ErrorRule errorRule;
     private readonly bool measureCpu;
+    private readonly IndexSource seriesNumbers;
     private long inFlight;
 
     // By status slot; created on the first request when the OpenTelemetry names are on, never otherwise.
     private SemanticBreakdown?[]? semantic;
 
-    internal RouteInstruments(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, ErrorRule errorRule, bool measureCpu)
+    internal RouteInstruments(RouteDescriptor descriptor, IInstrumentationMetadata? metadata, bool traced, ErrorRule errorRule, bool measureCpu, IndexSource seriesNumbers)
     {
         Descriptor = descriptor;
         MethodAndTemplate = $"{descriptor.Method} {descriptor.Template}";
@@ -35,6 +36,7 @@ internal sealed class RouteInstruments
         Traced = traced;
         this.errorRule = errorRule;
         this.measureCpu = measureCpu;
+        this.seriesNumbers = seriesNumbers;
     }
 
     /// <summary>The names of this route and method.</summary>
@@ -74,10 +76,10 @@ internal sealed class RouteInstruments
     public bool IsDeclared { get; internal init; } = true;
 
     /// <summary>
-    /// A small number unique among the registry's routes, so per-route custom metrics index their series by it
-    /// instead of looking the route up; -1 for unmatched requests, which run no handler.
+    /// A small number unique among the registry's routes (unmatched requests' included), so that per-route custom
+    /// metrics and readers index their state by it (<see cref="InstrumentTable{T}"/>) instead of looking the route up.
     /// </summary>
-    public int Index { get; internal init; } = -1;
+    public int Index { get; internal init; }
 
     /// <summary>Requests of this route and method being handled right now.</summary>
     public long InFlight => Volatile.Read(ref inFlight);
@@ -139,7 +141,7 @@ internal sealed class RouteInstruments
     private StatusInstruments Create(int slot)
     {
         var code = IsGrpc ? slot : slot == OutOfRangeSlot ? 0 : slot + FirstStatus;
-        var fresh = new StatusInstruments(this, code, errorRule.IsError(code))
+        var fresh = new StatusInstruments(this, code, errorRule.IsError(code), seriesNumbers.Next())
         {
             CpuTime = measureCpu ? new LogHistogram() : null,
         };

@@ -10,15 +10,22 @@ internal sealed class StatusInstruments
     // Null until the series' first sampled request: most series never see one.
     private ExemplarSlots? exemplars;
 
-    internal StatusInstruments(RouteInstruments route, int statusCode, bool isError)
+    internal StatusInstruments(RouteInstruments route, int statusCode, bool isError, int index)
     {
         Route = route;
+        Index = index;
         StatusCode = statusCode;
         IsError = isError;
     }
 
     /// <summary>The route and method this series belongs to.</summary>
     public RouteInstruments Route { get; }
+
+    /// <summary>
+    /// A small number unique among the registry's series, so that readers keep their per-series state in arrays
+    /// (<see cref="InstrumentTable{T}"/>).
+    /// </summary>
+    public int Index { get; }
 
     /// <summary>The HTTP status code (100-599), or 0 for a status outside that range.</summary>
     public int StatusCode { get; }

@@ -33,6 +33,7 @@ internal sealed class BucketLayout
         LongestLabelValue = LabelValues.Max(v => v.Length);
         Cuts = Instruments.LogHistogram.FlatCuts(Nanoseconds);
         BucketLabelEnds = [.. LabelValues.Select(value => (byte[])[.. ",le=\""u8, .. value, .. "\"} "u8])];
+        BucketLabelEndsLength = BucketLabelEnds.Sum(end => end.Length);
     }
 
     /// <summary>The upper bounds in seconds, without +Inf.</summary>
@@ -51,6 +52,9 @@ internal sealed class BucketLayout
 
     /// <summary>What follows a series' labels on each bucket's line, up to the count: <c>,le="0.1"} </c>.</summary>
     public byte[][] BucketLabelEnds { get; }
+
+    /// <summary>The length of every <see cref="BucketLabelEnds"/> together.</summary>
+    public int BucketLabelEndsLength { get; }
 
     /// <summary>The bucket (index into <see cref="LabelValues"/>) an exact value belongs to.</summary>
     public int BucketOf(long nanoseconds)

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.IO.Pipelines;
 using System.Reflection;
 using System.Text;
@@ -68,8 +67,8 @@ internal sealed class PrometheusExposition
     private readonly ConnectionExposition connections;
     private readonly byte[] infoLine;
     private ProtobufExposition? protobuf;
-    private readonly ConcurrentDictionary<StatusInstruments, SeriesLabels> series = new();
-    private readonly ConcurrentDictionary<RouteInstruments, byte[]> routeLabels = new();
+    private readonly InstrumentTable<SeriesLabels> series = new();
+    private readonly InstrumentTable<byte[]> routeLabels = new();
     private Scratch? idleScratch;
     private long lastScrape;
 
@@ -146,7 +145,7 @@ internal sealed class PrometheusExposition
                     // Looked up once per series and scrape: the size family below reuses it.
                     var labels = LabelsOf(status);
                     scratch.Labels.Add(labels);
-                    WriteHistogram(buffer, status, labels, exemplars);
+                    WriteHistogram(buffer, status, labels, exemplars, scratch.CountsOf(status, labels.Buckets));
                     if (buffer.ShouldFlush)
                     {
                         await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -211,10 +210,9 @@ internal sealed class PrometheusExposition
     }
 
     /// <summary>Labels every series of this status carries.</summary>
-    internal SeriesLabels LabelsOf(StatusInstruments status) =>
-        series.TryGetValue(status, out var labels) ? labels : series.GetOrAdd(status, CreateSeriesLabels);
+    internal SeriesLabels LabelsOf(StatusInstruments status) => series.Find(status.Index) ?? series.GetOrAdd(status.Index, status, CreateSeriesLabels);
 
-    private static void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, SeriesLabels labels, Exemplar[]? exemplars)
+    private static void WriteHistogram(Utf8Buffer buffer, StatusInstruments status, SeriesLabels labels, Exemplar[]? exemplars, BucketCounts read)
     {
         var layout = labels.Buckets;
         var latency = status.Latency;
@@ -232,17 +230,24 @@ internal sealed class PrometheusExposition
             }
         }
 
-        // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
-        // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
-        Span<long> counts = stackalloc long[layout.Cuts.Length];
-        var total = latency.CountAtOrBelow(layout.Cuts, counts);
-        buffer.WriteHistogram(LatencyPrefixes, labels.Labels, layout, counts, total, latency.Sum / 1e9, exemplarCount > 0 ? exemplars : null, latest);
+        // A series that saw no request since the previous scrape keeps the counts read then: reading its bins again
+        // is most of a scrape's time at 10,000 series (a few hundred bytes of bins each, far from the cache).
+        var version = latency.Version;
+        if (version != read.Version)
+        {
+            // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
+            // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
+            read.Total = latency.CountAtOrBelow(layout.Cuts, read.Counts);
+            read.Sum = latency.Sum;
+            read.Version = version;
+        }
+
+        buffer.WriteHistogram(LatencyPrefixes, labels.Labels, layout, read.Counts, read.Total, read.Sum / 1e9, exemplarCount > 0 ? exemplars : null, latest);
     }
 
     internal byte[] LabelsOf(RouteInstruments route) =>
-        routeLabels.TryGetValue(route, out var labels)
-            ? labels
-            : routeLabels.GetOrAdd(route, r => new LabelSet().Add("method", r.Descriptor.Method).Add("addr", r.Descriptor.Template).Add(commonLabels).ToUtf8());
+        routeLabels.Find(route.Index)
+            ?? routeLabels.GetOrAdd(route.Index, route, r => new LabelSet().Add("method", r.Descriptor.Method).Add("addr", r.Descriptor.Template).Add(commonLabels).ToUtf8());
 
     private SeriesLabels CreateSeriesLabels(StatusInstruments status)
     {
@@ -318,6 +323,14 @@ internal sealed class PrometheusExposition
         /// <summary>One series' exemplars at a time, while its histogram is written.</summary>
         public Exemplar[] Exemplars { get; } = new Exemplar[ExemplarSlots.Count];
 
+        // Kept with the scratch because a scratch serves one scrape at a time: a scrape running beside another starts
+        // a scratch of its own, which reads every series.
+        private readonly InstrumentTable<BucketCounts> counts = new();
+
+        /// <summary>What this scratch's previous scrape read of a series' latency buckets.</summary>
+        public BucketCounts CountsOf(StatusInstruments status, BucketLayout layout) =>
+            counts.Find(status.Index) ?? counts.GetOrAdd(status.Index, layout, static layout => new BucketCounts(layout.Cuts.Length));
+
         public void Collect(InstrumentRegistry registry)
         {
             foreach (var route in registry.Routes)
@@ -345,4 +358,16 @@ internal sealed class SeriesLabels(byte[] labels, BucketLayout buckets)
     public byte[] Labels { get; } = labels;
 
     public BucketLayout Buckets { get; } = buckets;
+}
+
+/// <summary>A histogram's bucket counts as one scrape read them, and the <see cref="LogHistogram.Version"/> they were read at.</summary>
+internal sealed class BucketCounts(int buckets)
+{
+    public long Version { get; set; } = -1;
+
+    public long[] Counts { get; } = new long[buckets];
+
+    public long Total { get; set; }
+
+    public long Sum { get; set; }
 }

@@ -34,8 +34,8 @@ internal sealed class WavefrontReportBuilder
     private readonly byte[]? totalInFlightName;
     private readonly OverallNames completedNames;
     private readonly OverallNames errorNames;
-    private readonly Dictionary<RouteInstruments, RouteNames> routeNames = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<StatusInstruments, SeriesState> series = new(ReferenceEqualityComparer.Instance);
+    private readonly InstrumentTable<RouteNames> routeNames = new();
+    private readonly InstrumentTable<SeriesState> series = new();
     private readonly Centroids centroids = new();
     private readonly ReportMinutes minutes;
     private DateTimeOffset nextHeartbeat = DateTimeOffset.MinValue;
@@ -155,43 +155,35 @@ internal sealed class WavefrontReportBuilder
         return lines;
     }
 
-    private RouteNames NamesOf(RouteInstruments route)
-    {
-        if (routeNames.TryGetValue(route, out var names))
-        {
-            return names;
-        }
+    private RouteNames NamesOf(RouteInstruments route) => routeNames.Find(route.Index) ?? routeNames.GetOrAdd(route.Index, route, CreateNames);
 
+    private RouteNames CreateNames(RouteInstruments route)
+    {
         var descriptor = route.Descriptor;
         var stem = $"{prefix}.request.{descriptor.WavefrontEntity}.{descriptor.Method}";
         var tags = applicationTags.Append(new(handlerTag, descriptor.Handler));
         var suffix = WavefrontFormat.TagSuffix(source, tags);
-        names = new RouteNames(
+        return new RouteNames(
             WavefrontLines.QuotedName(Sanitized($"{stem}.inflight.value")),
             $"{prefix}.response.{descriptor.WavefrontEntity}.{descriptor.Method}",
             suffix,
             Encoding.UTF8.GetBytes(suffix),
             [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(AggregateSuffix(level, descriptor.Handler)))]);
-        routeNames[route] = names;
-        return names;
     }
 
-    private SeriesState StateOf(StatusInstruments status, RouteNames names)
-    {
-        if (series.TryGetValue(status, out var state))
-        {
-            return state;
-        }
+    private SeriesState StateOf(StatusInstruments status, RouteNames names) =>
+        series.Find(status.Index) ?? series.GetOrAdd(status.Index, (status, names), CreateState);
 
+    private SeriesState CreateState((StatusInstruments Status, RouteNames Names) of)
+    {
+        var (status, names) = of;
         // A gRPC method's status is the gRPC code (docs/naming.md), named apart from HTTP codes: grpc_5 is NOT_FOUND.
         var stem = status.Route.IsGrpc ? $"{names.ResponseStem}.grpc_{status.StatusCode}" : $"{names.ResponseStem}.{status.StatusCode}";
-        state = new SeriesState(
+        return new SeriesState(
             WavefrontLines.QuotedName(Sanitized($"{stem}.cumulative.count")),
             [.. AggregateLevels.Select(level => WavefrontLines.QuotedDeltaName(Sanitized($"{WavefrontNames.DeltaMark}{stem}.aggregated_per_{level}.count")))],
             new MinuteBin(WavefrontLines.HistogramTail(Sanitized($"{stem}.latency"), names.SourceSuffixText), nanosecondsPerLatencyUnit),
             new MinuteBin(WavefrontLines.HistogramTail(Sanitized($"{stem}.cpu_ns"), names.SourceSuffixText), nanosecondsPerUnit: 1));
-        series[status] = state;
-        return state;
     }
 
     /// <summary>
@@ -244,6 +236,13 @@ internal sealed class WavefrontReportBuilder
                     lines += Send(output, centroids);
                 }
 
+                // Nothing held and the interval's minute already over (or the last report): the interval is the whole
+                // bin, sent as it is rather than copied here first.
+                if (!holding && (final || time.IntervalMinute < time.NowMinute))
+                {
+                    return lines + Send(interval, time.IntervalMinute, output, centroids);
+                }
+
                 if (holding)
                 {
                     values.Add(interval);
@@ -268,8 +267,13 @@ internal sealed class WavefrontReportBuilder
         private int Send(LineWriter output, Centroids centroids)
         {
             holding = false;
-            var of = centroids.Of(values, nanosecondsPerUnit);
-            return Count(WavefrontLines.Histogram(output, minute * 60, of.Values, of.Counts, tail));
+            return Send(values, minute, output, centroids);
+        }
+
+        private int Send(HistogramSnapshot bin, long binMinute, LineWriter output, Centroids centroids)
+        {
+            var of = centroids.Of(bin, nanosecondsPerUnit);
+            return Count(WavefrontLines.Histogram(output, binMinute * 60, of.Values, of.Counts, tail));
         }
     }
 }
