@@ -1,6 +1,7 @@
 using Instrumentation.Configuration;
 using Instrumentation.Instruments;
 using Instrumentation.Model;
+using Instrumentation.Naming;
 using Instrumentation.Sinks.Shared;
 using Instrumentation.Sinks.Wavefront;
 using Instrumentation.TestSupport.Wavefront;
@@ -163,6 +164,64 @@ public class ReportBuilderTests
         // heartbeat (first report only), total in-flight, completed (count and four deltas) and errors (count only).
         Assert.Equal((8 * 10_000) + 1 + 1 + 5 + 1, report.Format());
         Assert.Equal((8 * 10_000) + 1 + 5 + 1, report.Format());
+    }
+
+    public static TheoryData<string, string, string> AwkwardNames => new()
+    {
+        { "aspnetcore", "/style/{id}/make", "MakeShirts" },
+        { "my app", "/a b/{id}/\u00fcber", "Make \"Shirts\" \\ now" },
+        { "~tilde", "/x", "" },
+        { "\u2206delta", "/x/{y}", "H" },
+        { "flask", "/long", new string('h', 300) },
+    };
+
+    [Theory]
+    [MemberData(nameof(AwkwardNames))]
+    public void Lines_written_from_shared_pieces_are_the_lines_of_names_and_tags_formatted_whole(string prefix, string template, string handler)
+    {
+        var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400), measureCpu: true);
+        var route = registry.GetOrCreate(RouteDescriptor.For(template, "GET", handler), null, traced: false, declared: true);
+        Record(route, 200, count: 2);
+        var options = Options();
+        options.Wavefront.Prefix = prefix;
+        var output = new CollectingSender();
+        var now = MinuteStart.AddSeconds(10);
+        new WavefrontReportBuilder(options, MinuteStart).Build(registry.CreateReader().Read(), now, final: true, output);
+        var lines = output.Lines.Select(l => l.Line).ToList();
+
+        // The same lines from the string forms, which sanitize each name whole and format each tag list whole.
+        var wavefront = options.Wavefront;
+        var descriptor = route.Descriptor;
+        var stem = $"{wavefront.NamePrefix}.response.{descriptor.WavefrontEntity}.GET.200";
+        var routeTags = options.ApplicationTags().Append(new(wavefront.HandlerTag, handler)).ToList();
+        var suffix = WavefrontFormat.TagSuffix(options.Source, routeTags);
+        var timestamp = now.ToUnixTimeSeconds();
+        Assert.Contains(WavefrontFormat.MetricLine($"{wavefront.NamePrefix}.request.{descriptor.WavefrontEntity}.GET.inflight.value", 0L, timestamp, suffix), lines);
+        Assert.Contains(WavefrontFormat.MetricLine($"{stem}.cumulative.count", 2L, timestamp, suffix), lines);
+        string[][] kept = [["application", "service", "cluster", "shard"], ["application", "service", "cluster"], ["application", "cluster"], ["application"]];
+        string[] levels = ["shard", "service", "cluster", "application"];
+        for (var level = 0; level < levels.Length; level++)
+        {
+            var tags = options.ApplicationTags().Take(4).Where(t => kept[level].Contains(t.Key))
+                .Append(new(wavefront.HandlerTag, handler)).Append(new("source", WavefrontReportBuilder.ProvidedSource));
+            Assert.Contains(WavefrontFormat.DeltaLine($"\u2206{stem}.aggregated_per_{levels[level]}.count", 2L, WavefrontFormat.TagSuffix(options.Source, tags)), lines);
+        }
+
+        var series = route.ForStatus(200);
+        foreach (var (distribution, histogram, unit) in new[] { ("latency", series.Latency, wavefront.NanosecondsPerLatencyUnit), ("cpu_ns", series.CpuTime!, 1.0) })
+        {
+            var centroids = histogram.Snapshot().Bins.Select(bin => (bin.Midpoint / unit, bin.Count));
+            var line = WavefrontFormat.HistogramLine(MinuteStart.ToUnixTimeSeconds(), centroids, $"{stem}.{distribution}", suffix);
+            if (wavefront.NamePrefix.StartsWith('\u2206'))
+            {
+                // A prefix with a delta mark names delta counters: no distribution can carry it.
+                Assert.Null(line);
+                Assert.DoesNotContain(lines, line => line.StartsWith("!M ", StringComparison.Ordinal));
+                continue;
+            }
+
+            Assert.Contains(line, lines);
+        }
     }
 
     internal static void Record(RouteInstruments route, int status, int count)

@@ -69,6 +69,12 @@ internal sealed class HistogramSnapshot
         }
     }
 
+    /// <summary>Where non-empty bin <paramref name="index"/> is: chunk × <see cref="LogHistogram.BinsPerChunk"/> + bin.</summary>
+    internal int KeyAt(int index) => bins[index];
+
+    /// <summary>The count of non-empty bin <paramref name="index"/>.</summary>
+    internal long CountAt(int index) => counts[index];
+
     /// <summary>Non-empty bin <paramref name="index"/> (0 to <see cref="BinCount"/> - 1), in ascending order.</summary>
     public HistogramBin Bin(int index)
     {

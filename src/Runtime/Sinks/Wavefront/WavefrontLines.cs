@@ -45,9 +45,9 @@ internal static class WavefrontLines
     }
 
     /// <summary>A metric point (<c>"name" value timestamp source=... tags</c>); returns whether there is a line (a name).</summary>
-    public static bool Metric(LineWriter output, byte[]? quotedName, long value, long timestamp, byte[] suffix)
+    public static bool Metric(LineWriter output, Utf8Pieces quotedName, long value, long timestamp, Utf8Pieces suffix)
     {
-        if (quotedName is null)
+        if (quotedName.IsMissing)
         {
             return false;
         }
@@ -61,10 +61,10 @@ internal static class WavefrontLines
         return true;
     }
 
-    /// <inheritdoc cref="Metric(LineWriter, byte[], long, long, byte[])"/>
-    public static bool Metric(LineWriter output, byte[]? quotedName, double value, long timestamp, byte[] suffix)
+    /// <inheritdoc cref="Metric(LineWriter, Utf8Pieces, long, long, Utf8Pieces)"/>
+    public static bool Metric(LineWriter output, Utf8Pieces quotedName, double value, long timestamp, Utf8Pieces suffix)
     {
-        if (quotedName is null)
+        if (quotedName.IsMissing)
         {
             return false;
         }
@@ -82,9 +82,9 @@ internal static class WavefrontLines
     /// A delta counter (<c>"∆name" value source=... tags</c>, no timestamp); no line when the value is not positive
     /// (the proxy rejects those) or there is no name. Returns whether there is a line.
     /// </summary>
-    public static bool Delta(LineWriter output, byte[]? quotedDeltaName, long value, byte[] suffix)
+    public static bool Delta(LineWriter output, Utf8Pieces quotedDeltaName, long value, Utf8Pieces suffix)
     {
-        if (value <= 0 || quotedDeltaName is null)
+        if (value <= 0 || quotedDeltaName.IsMissing)
         {
             return false;
         }
@@ -103,16 +103,65 @@ internal static class WavefrontLines
     /// ascending order, adjacent equal ones merged, those with no count or no finite value left out; no line when none
     /// is left or there is no name. Returns whether there is a line.
     /// </summary>
-    public static bool Histogram(LineWriter output, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, byte[]? tail)
+    public static bool Histogram(LineWriter output, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, Utf8Pieces tail, Utf8Pieces tailSuffix = default)
     {
-        if (tail is null || !AnyCentroid(values, counts))
+        if (tail.IsMissing || !AnyCentroid(values, counts))
         {
             return false;
         }
 
         if (output.BeginLine())
         {
-            output.Advance(Histogram(output.GetSpan(HistogramBytes(values.Length, tail)), binStartSeconds, values, counts, tail));
+            output.Advance(Histogram(output.GetSpan(HistogramBytes(values.Length, tail, tailSuffix)), binStartSeconds, values, counts, tail, tailSuffix));
+            output.EndLine();
+        }
+
+        return true;
+    }
+
+    /// <summary>
+    /// A minute distribution of a histogram's bins, each centroid a bin's midpoint written from
+    /// <paramref name="text"/>: the same line as <see cref="Histogram(LineWriter, long, ReadOnlySpan{double}, ReadOnlySpan{long}, Utf8Pieces, Utf8Pieces)"/>
+    /// given those midpoints, without computing and formatting a double per bin and report. Returns whether there is
+    /// a line.
+    /// </summary>
+    public static bool Histogram(LineWriter output, long binStartSeconds, Instruments.HistogramSnapshot bins, CentroidText text, Utf8Pieces tail, Utf8Pieces tailSuffix)
+    {
+        // Distinct bins have distinct midpoints, so no two centroids merge, and every midpoint is finite.
+        var centroids = 0;
+        for (var i = 0; i < bins.BinCount; i++)
+        {
+            centroids += bins.CountAt(i) > 0 ? 1 : 0;
+        }
+
+        if (tail.IsMissing || centroids == 0)
+        {
+            return false;
+        }
+
+        if (output.BeginLine())
+        {
+            var destination = output.GetSpan(HistogramBytes(centroids, tail, tailSuffix));
+            "!M "u8.CopyTo(destination);
+            var length = 3 + Number(destination[3..], binStartSeconds);
+            for (var i = 0; i < bins.BinCount; i++)
+            {
+                var count = bins.CountAt(i);
+                if (count <= 0)
+                {
+                    continue;
+                }
+
+                " #"u8.CopyTo(destination[length..]);
+                length += 2 + Number(destination[(length + 2)..], count);
+                destination[length++] = (byte)' ';
+                var value = text.Of(bins.KeyAt(i));
+                value.CopyTo(destination[length..]);
+                length += value.Length;
+            }
+
+            length += tail.CopyTo(destination[length..]);
+            output.Advance(length + tailSuffix.CopyTo(destination[length..]));
             output.EndLine();
         }
 
@@ -143,10 +192,10 @@ internal static class WavefrontLines
             return null;
         }
 
-        var buffer = ArrayPool<byte>.Shared.Rent(HistogramBytes(values.Length, tail));
+        var buffer = ArrayPool<byte>.Shared.Rent(HistogramBytes(values.Length, tail, default));
         try
         {
-            return Encoding.UTF8.GetString(buffer, 0, Histogram(buffer, binStartSeconds, values, counts, tail));
+            return Encoding.UTF8.GetString(buffer, 0, Histogram(buffer, binStartSeconds, values, counts, tail, default));
         }
         finally
         {
@@ -154,9 +203,10 @@ internal static class WavefrontLines
         }
     }
 
-    private static int MetricBytes(byte[] quotedName, byte[] suffix) => quotedName.Length + (2 * LongestNumber) + 1 + suffix.Length + 1;
+    private static int MetricBytes(Utf8Pieces quotedName, Utf8Pieces suffix) => quotedName.Length + (2 * LongestNumber) + 1 + suffix.Length + 1;
 
-    private static int HistogramBytes(int centroids, byte[] tail) => HistogramOverhead + (centroids * CentroidBytes) + tail.Length;
+    private static int HistogramBytes(int centroids, Utf8Pieces tail, Utf8Pieces tailSuffix) =>
+        HistogramOverhead + (centroids * CentroidBytes) + tail.Length + tailSuffix.Length;
 
     private static bool AnyCentroid(ReadOnlySpan<double> values, ReadOnlySpan<long> counts)
     {
@@ -171,11 +221,10 @@ internal static class WavefrontLines
         return false;
     }
 
-    private static int Metric<T>(Span<byte> destination, byte[] quotedName, T value, long? timestamp, byte[] suffix)
+    private static int Metric<T>(Span<byte> destination, Utf8Pieces quotedName, T value, long? timestamp, Utf8Pieces suffix)
         where T : struct, IUtf8SpanFormattable
     {
-        quotedName.CopyTo(destination);
-        var length = quotedName.Length;
+        var length = quotedName.CopyTo(destination);
         length += Number(destination[length..], value);
         if (timestamp is { } seconds)
         {
@@ -183,11 +232,11 @@ internal static class WavefrontLines
             length += Number(destination[length..], seconds);
         }
 
-        suffix.CopyTo(destination[length..]);
-        return length + suffix.Length;
+        return length + suffix.CopyTo(destination[length..]);
     }
 
-    private static int Histogram(Span<byte> destination, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, byte[] tail)
+    private static int Histogram(
+        Span<byte> destination, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, Utf8Pieces tail, Utf8Pieces tailSuffix)
     {
         "!M "u8.CopyTo(destination);
         var length = 3 + Number(destination[3..], binStartSeconds);
@@ -217,8 +266,8 @@ internal static class WavefrontLines
         }
 
         length += Centroid(destination[length..], pendingValue, pendingCount);
-        tail.CopyTo(destination[length..]);
-        return length + tail.Length;
+        length += tail.CopyTo(destination[length..]);
+        return length + tailSuffix.CopyTo(destination[length..]);
     }
 
     private static int Centroid(Span<byte> destination, double value, long count)
@@ -228,6 +277,9 @@ internal static class WavefrontLines
         destination[length++] = (byte)' ';
         return length + Number(destination[length..], value);
     }
+
+    /// <summary>A double as every line writes one (shortest round-trip, invariant culture).</summary>
+    internal static int FormatNumber(Span<byte> destination, double value) => Number(destination, value);
 
     // Invariant culture; doubles in shortest round-trip form (42422, not 42422.0), as ToString("R") writes them.
     private static int Number<T>(Span<byte> destination, T value)
@@ -240,6 +292,27 @@ internal static class WavefrontLines
 
         value.TryFormat(destination, out var written, typeof(T) == typeof(double) ? "R" : default, CultureInfo.InvariantCulture);
         return written;
+    }
+}
+
+/// <summary>
+/// The centroid of each log-histogram bin in one unit (its midpoint divided by <c>nanosecondsPerUnit</c>), as UTF-8,
+/// formatted the first time a distribution holds the bin: a report of 10,000 series wrote 20,000 of them, each a
+/// midpoint computed and a double formatted, and there are fewer than 2,000 bins.
+/// </summary>
+internal sealed class CentroidText(double nanosecondsPerUnit)
+{
+    private readonly byte[]?[] text = new byte[]?[Instruments.LogHistogram.ChunkCount * Instruments.LogHistogram.BinsPerChunk];
+
+    /// <summary>The text of bin <paramref name="key"/> (chunk × <see cref="Instruments.LogHistogram.BinsPerChunk"/> + bin).</summary>
+    public byte[] Of(int key) => text[key] ?? Format(key);
+
+    private byte[] Format(int key)
+    {
+        var (chunk, bin) = Math.DivRem(key, Instruments.LogHistogram.BinsPerChunk);
+        Span<byte> buffer = stackalloc byte[32];
+        var written = WavefrontLines.FormatNumber(buffer, Instruments.LogHistogram.BinMidpoint(chunk, bin) / nanosecondsPerUnit);
+        return text[key] = buffer[..written].ToArray();
     }
 }
 
@@ -288,5 +361,66 @@ internal sealed class Centroids
         values[Length] = value;
         counts[Length] = count;
         Length++;
+    }
+}
+
+/// <summary>
+/// Bytes written one after the other, from up to three arrays: a line's name or tags, when one part is a series' own
+/// and the others are shared by every series (<c>"</c>, the series' stem, <c>.cumulative.count" </c>). A report
+/// then reads a few dozen bytes of each series' own instead of whole names and tag lists, which at 10,000 series were
+/// megabytes read from all over the heap every report. A missing first piece means there is no line (a blank name).
+/// </summary>
+internal readonly struct Utf8Pieces
+{
+    private readonly byte[]? first;
+    private readonly byte[]? second;
+    private readonly byte[]? third;
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public Utf8Pieces(byte[]? first, byte[]? second = null, byte[]? third = null)
+    {
+        this.first = first;
+        this.second = second;
+        this.third = third;
+    }
+
+    /// <summary>No bytes to write: the name this stands for is blank, so there is no line.</summary>
+    public bool IsMissing => first is null;
+
+    public int Length => (first?.Length ?? 0) + (second?.Length ?? 0) + (third?.Length ?? 0);
+
+    public static implicit operator Utf8Pieces(byte[]? whole) => new(whole);
+
+    /// <summary>Copies the pieces to the start of <paramref name="destination"/>; returns how many bytes that was.</summary>
+    public int CopyTo(Span<byte> destination)
+    {
+        var length = 0;
+        if (first is not null)
+        {
+            first.CopyTo(destination);
+            length = first.Length;
+        }
+
+        if (second is not null)
+        {
+            second.CopyTo(destination[length..]);
+            length += second.Length;
+        }
+
+        if (third is not null)
+        {
+            third.CopyTo(destination[length..]);
+            length += third.Length;
+        }
+
+        return length;
+    }
+
+    /// <summary>The bytes as one array (tests, strings).</summary>
+    public byte[] ToArray()
+    {
+        var all = new byte[Length];
+        CopyTo(all);
+        return all;
     }
 }

@@ -20,6 +20,15 @@ internal sealed class WavefrontReportBuilder
     public const string ProvidedSource = "wavefront-provided";
 
     private static readonly string[] AggregateLevels = ["shard", "service", "cluster", "application"];
+
+    // The shared pieces of every series' lines (Utf8Pieces): a series keeps only its sanitized stem.
+    private static readonly byte[] Quote = "\""u8.ToArray();
+    private static readonly byte[] SpaceQuote = " \""u8.ToArray();
+    private static readonly byte[] QuoteDelta = Encoding.UTF8.GetBytes($"\"{WavefrontNames.DeltaMark}");
+    private static readonly byte[] CumulativeEnd = ".cumulative.count\" "u8.ToArray();
+    private static readonly byte[][] AggregateEnds = [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes($".aggregated_per_{level}.count\" "))];
+    private static readonly byte[] LatencyEnd = ".latency\""u8.ToArray();
+    private static readonly byte[] CpuEnd = ".cpu_ns\""u8.ToArray();
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMinutes(5);
 
     private readonly string prefix;
@@ -29,6 +38,10 @@ internal sealed class WavefrontReportBuilder
     private readonly IReadOnlyList<KeyValuePair<string, string>> applicationTags;
     private readonly byte[] applicationSuffix;
     private readonly byte[][] applicationAggregateSuffixes;
+
+    // A route's aggregate tags are these, its handler tag, then ProvidedSourceTag.
+    private readonly byte[][] aggregateHeads;
+    private readonly byte[] providedSourceTag;
     private readonly byte[]? heartbeatName = WavefrontLines.QuotedName("~component.heartbeat");
     private readonly byte[] heartbeatSuffix;
     private readonly byte[]? totalInFlightName;
@@ -36,7 +49,8 @@ internal sealed class WavefrontReportBuilder
     private readonly OverallNames errorNames;
     private readonly InstrumentTable<RouteNames> routeNames = new();
     private readonly InstrumentTable<SeriesState> series = new();
-    private readonly Centroids centroids = new();
+    private readonly CentroidText latencyText;
+    private readonly CentroidText cpuText = new(nanosecondsPerUnit: 1);
     private readonly ReportMinutes minutes;
     private DateTimeOffset nextHeartbeat = DateTimeOffset.MinValue;
 
@@ -46,10 +60,13 @@ internal sealed class WavefrontReportBuilder
         source = options.Source;
         handlerTag = options.Wavefront.HandlerTag;
         nanosecondsPerLatencyUnit = options.Wavefront.NanosecondsPerLatencyUnit;
+        latencyText = new CentroidText(nanosecondsPerLatencyUnit);
         applicationTags = options.ApplicationTags();
         HealthSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
         applicationSuffix = Encoding.UTF8.GetBytes(HealthSuffix);
         applicationAggregateSuffixes = [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(AggregateSuffix(level, handler: null)))];
+        aggregateHeads = [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(WavefrontFormat.TagSuffix(source, AggregateTags(level))))];
+        providedSourceTag = Encoding.UTF8.GetBytes(Tags(new("source", ProvidedSource)));
         heartbeatSuffix = Encoding.UTF8.GetBytes(WavefrontFormat.TagSuffix(source, [.. HeartbeatTags(options.Wavefront.Component)]));
         totalInFlightName = WavefrontLines.QuotedName($"{prefix}.total_requests.inflight.value");
         completedNames = Overall("completed");
@@ -91,28 +108,36 @@ internal sealed class WavefrontReportBuilder
             lines += Count(WavefrontLines.Metric(metrics, heartbeatName, 1L, timestamp, heartbeatSuffix));
         }
 
-        // Indexed rather than foreach: an enumerator of the read-only lists would be an allocation per route.
-        var routes = reading.Routes;
+        // Indexed lists rather than the read-only views: an enumerator of those would be an allocation per route, and
+        // their indexer an interface call per series.
+        var routes = reading.RouteList;
         for (var r = 0; r < routes.Count; r++)
         {
             var route = routes[r];
+            var series = route.SeriesList;
             var names = NamesOf(route.Route);
-            lines += Count(WavefrontLines.Metric(metrics, names.InFlight, route.InFlight, timestamp, names.SourceSuffix));
-            for (var s = 0; s < route.Series.Count; s++)
+            var sourceSuffix = new Utf8Pieces(applicationSuffix, names.HandlerTag);
+            lines += Count(WavefrontLines.Metric(metrics, names.InFlight, route.InFlight, timestamp, sourceSuffix));
+            for (var s = 0; s < series.Count; s++)
             {
-                var one = route.Series[s];
+                var one = series[s];
                 var state = StateOf(one.Series, names);
-                lines += Count(WavefrontLines.Metric(metrics, state.Cumulative, one.Count, timestamp, names.SourceSuffix));
+                lines += Count(WavefrontLines.Metric(metrics, new Utf8Pieces(Quote, state.Stem, CumulativeEnd), one.Count, timestamp, sourceSuffix));
                 var delta = one.CountDelta;
-                for (var level = 0; level < AggregateLevels.Length; level++)
+                if (delta > 0)
                 {
-                    lines += Count(WavefrontLines.Delta(metrics, state.Aggregates[level], delta, names.AggregateSuffixes[level]));
+                    for (var level = 0; level < AggregateLevels.Length; level++)
+                    {
+                        var name = new Utf8Pieces(state.DeltaQuote, state.DeltaStem, AggregateEnds[level]);
+                        var tags = new Utf8Pieces(aggregateHeads[level], names.HandlerTag, providedSourceTag);
+                        lines += Count(WavefrontLines.Delta(metrics, name, delta, tags));
+                    }
                 }
 
-                lines += state.Latency.Add(one.LatencyInterval, time, final, histograms, centroids);
+                lines += state.Latency.Add(one.LatencyInterval, time, final, histograms);
                 if (one.CpuTimeInterval is { } cpu)
                 {
-                    lines += state.Cpu.Add(cpu, time, final, histograms, centroids);
+                    lines += state.Cpu.Add(cpu, time, final, histograms);
                 }
             }
         }
@@ -161,14 +186,22 @@ internal sealed class WavefrontReportBuilder
     {
         var descriptor = route.Descriptor;
         var stem = $"{prefix}.request.{descriptor.WavefrontEntity}.{descriptor.Method}";
-        var tags = applicationTags.Append(new(handlerTag, descriptor.Handler));
-        var suffix = WavefrontFormat.TagSuffix(source, tags);
+
+        // The route's tags are the application's and then its handler's, so a line's tags are the shared application
+        // suffix followed by this one piece; so are the aggregates', between their level's tags and the source tag.
+        var handler = Tags(new(handlerTag, descriptor.Handler));
         return new RouteNames(
             WavefrontLines.QuotedName(Sanitized($"{stem}.inflight.value")),
             $"{prefix}.response.{descriptor.WavefrontEntity}.{descriptor.Method}",
-            suffix,
-            Encoding.UTF8.GetBytes(suffix),
-            [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(AggregateSuffix(level, descriptor.Handler)))]);
+            handler.Length == 0 ? null : Encoding.UTF8.GetBytes(handler));
+    }
+
+    // One tag as a line writes it (" \"key\"=\"value\""), or nothing when its key or value is unusable.
+    private static string Tags(KeyValuePair<string, string> tag)
+    {
+        var builder = new StringBuilder();
+        WavefrontFormat.AppendTags(builder, [tag]);
+        return builder.ToString();
     }
 
     private SeriesState StateOf(StatusInstruments status, RouteNames names) =>
@@ -179,11 +212,23 @@ internal sealed class WavefrontReportBuilder
         var (status, names) = of;
         // A gRPC method's status is the gRPC code (docs/naming.md), named apart from HTTP codes: grpc_5 is NOT_FOUND.
         var stem = status.Route.IsGrpc ? $"{names.ResponseStem}.grpc_{status.StatusCode}" : $"{names.ResponseStem}.{status.StatusCode}";
+
+        // Sanitizing replaces characters one by one, and what the lines append to the stem has only allowed ones, so
+        // the sanitized stem followed by an ending is the sanitized name (ReportBuilderTests holds it, for awkward names too).
+        var safe = Sanitized(stem);
+        var safeBytes = Encoding.UTF8.GetBytes(safe);
+        var safeDelta = Sanitized($"{WavefrontNames.DeltaMark}{stem}");
+        var deltaIsMarkedStem = safeDelta == WavefrontNames.DeltaMark + safe;
+        var suffix = new Utf8Pieces(applicationSuffix, names.HandlerTag);
+
+        // A stem that starts with a delta mark (a prefix that has one) names delta counters only: no distributions.
+        var distributions = safe[0] is not (WavefrontNames.DeltaMark or WavefrontNames.GreekDelta);
         return new SeriesState(
-            WavefrontLines.QuotedName(Sanitized($"{stem}.cumulative.count")),
-            [.. AggregateLevels.Select(level => WavefrontLines.QuotedDeltaName(Sanitized($"{WavefrontNames.DeltaMark}{stem}.aggregated_per_{level}.count")))],
-            new MinuteBin(WavefrontLines.HistogramTail(Sanitized($"{stem}.latency"), names.SourceSuffixText), nanosecondsPerLatencyUnit),
-            new MinuteBin(WavefrontLines.HistogramTail(Sanitized($"{stem}.cpu_ns"), names.SourceSuffixText), nanosecondsPerUnit: 1));
+            safeBytes,
+            deltaIsMarkedStem ? QuoteDelta : Quote,
+            deltaIsMarkedStem ? safeBytes : Encoding.UTF8.GetBytes(safeDelta),
+            new MinuteBin(distributions ? new Utf8Pieces(SpaceQuote, safeBytes, LatencyEnd) : default, suffix, latencyText),
+            new MinuteBin(distributions ? new Utf8Pieces(SpaceQuote, safeBytes, CpuEnd) : default, suffix, cpuText));
     }
 
     /// <summary>
@@ -193,14 +238,7 @@ internal sealed class WavefrontReportBuilder
     /// </summary>
     private string AggregateSuffix(string level, string? handler)
     {
-        var keep = level switch
-        {
-            "shard" => new[] { "application", "service", "cluster", "shard" },
-            "service" => ["application", "service", "cluster"],
-            "cluster" => ["application", "cluster"],
-            _ => ["application"],
-        };
-        var tags = applicationTags.Take(4).Where(t => keep.Contains(t.Key)).ToList();
+        var tags = AggregateTags(level);
         if (handler is not null)
         {
             tags.Add(new(handlerTag, handler));
@@ -210,46 +248,65 @@ internal sealed class WavefrontReportBuilder
         return WavefrontFormat.TagSuffix(source, tags);
     }
 
+    /// <summary>The application tags an aggregate of <paramref name="level"/> keeps.</summary>
+    private List<KeyValuePair<string, string>> AggregateTags(string level)
+    {
+        var keep = level switch
+        {
+            "shard" => new[] { "application", "service", "cluster", "shard" },
+            "service" => ["application", "service", "cluster"],
+            "cluster" => ["application", "cluster"],
+            _ => ["application"],
+        };
+        return [.. applicationTags.Take(4).Where(t => keep.Contains(t.Key))];
+    }
+
     /// <summary>Names are sanitized once, as they always were before a line was formatted.</summary>
     private static string Sanitized(string name) => WavefrontNames.SanitizeName(name) ?? name;
 
-    private sealed record RouteNames(byte[]? InFlight, string ResponseStem, string SourceSuffixText, byte[] SourceSuffix, byte[][] AggregateSuffixes);
+    /// <summary>A route's own pieces: its in-flight name, the stem of its series' names and its handler tag (null when unusable).</summary>
+    private sealed record RouteNames(byte[]? InFlight, string ResponseStem, byte[]? HandlerTag);
 
-    private sealed record SeriesState(byte[]? Cumulative, byte[]?[] Aggregates, MinuteBin Latency, MinuteBin Cpu);
+    /// <summary>
+    /// A series' own pieces: its sanitized stem, and its delta counters' (the stem after a shared quote and delta
+    /// mark, unless sanitizing made them differ); its minute bins.
+    /// </summary>
+    private sealed record SeriesState(byte[] Stem, byte[] DeltaQuote, byte[] DeltaStem, MinuteBin Latency, MinuteBin Cpu);
 
     private sealed record OverallNames(byte[]? Cumulative, byte[]?[] Aggregates);
 
     /// <summary>One series' histogram values of the minute not yet sent, in a snapshot it keeps and overwrites.</summary>
-    private sealed class MinuteBin(byte[]? tail, double nanosecondsPerUnit)
+    private sealed class MinuteBin(Utf8Pieces tail, Utf8Pieces tailSuffix, CentroidText centroids)
     {
-        private readonly HistogramSnapshot values = new();
+        // Made when a minute's values are first held over a report: with reports every minute, most series never do.
+        private HistogramSnapshot? values;
         private long minute = -1;
         private bool holding;
 
-        public int Add(HistogramSnapshot interval, ReportTime time, bool final, LineWriter output, Centroids centroids)
+        public int Add(HistogramSnapshot interval, ReportTime time, bool final, LineWriter output)
         {
             var lines = 0;
             if (interval.Count > 0)
             {
                 if (holding && minute != time.IntervalMinute)
                 {
-                    lines += Send(output, centroids);
+                    lines += Send(output);
                 }
 
                 // Nothing held and the interval's minute already over (or the last report): the interval is the whole
                 // bin, sent as it is rather than copied here first.
                 if (!holding && (final || time.IntervalMinute < time.NowMinute))
                 {
-                    return lines + Send(interval, time.IntervalMinute, output, centroids);
+                    return lines + Send(interval, time.IntervalMinute, output);
                 }
 
                 if (holding)
                 {
-                    values.Add(interval);
+                    values!.Add(interval);
                 }
                 else
                 {
-                    values.CopyFrom(interval);
+                    (values ??= new()).CopyFrom(interval);
                 }
 
                 holding = true;
@@ -258,22 +315,19 @@ internal sealed class WavefrontReportBuilder
 
             if (holding && (final || minute < time.NowMinute))
             {
-                lines += Send(output, centroids);
+                lines += Send(output);
             }
 
             return lines;
         }
 
-        private int Send(LineWriter output, Centroids centroids)
+        private int Send(LineWriter output)
         {
             holding = false;
-            return Send(values, minute, output, centroids);
+            return Send(values!, minute, output);
         }
 
-        private int Send(HistogramSnapshot bin, long binMinute, LineWriter output, Centroids centroids)
-        {
-            var of = centroids.Of(bin, nanosecondsPerUnit);
-            return Count(WavefrontLines.Histogram(output, binMinute * 60, of.Values, of.Counts, tail));
-        }
+        private int Send(HistogramSnapshot bin, long binMinute, LineWriter output) =>
+            Count(WavefrontLines.Histogram(output, binMinute * 60, bin, centroids, tail, tailSuffix));
     }
 }
