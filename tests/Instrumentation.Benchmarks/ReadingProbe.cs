@@ -25,9 +25,6 @@ internal static class ReadingProbe
                 var report = WavefrontReportWorkload.Prepare(series);
                 operation = report.Format;
                 break;
-            case "read":
-                operation = WavefrontReportWorkload.Prepare(series).ReadOnly;
-                break;
             case "scrape":
             case "scrape-changed":
                 var registry = SeriesFixture.Create(series: series);

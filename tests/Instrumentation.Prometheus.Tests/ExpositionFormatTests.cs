@@ -57,6 +57,38 @@ public sealed class ExpositionFormatTests
     }
 
     [Fact]
+    public async Task A_series_is_read_again_once_it_changes_and_a_series_added_after_a_scrape_is_in_the_next()
+    {
+        // The scrape keeps each series' bucket counts while its histogram is unchanged: every kind of change must
+        // show, values recorded as zero included (they leave the sum as it is).
+        var exposition = new PrometheusExposition(registry, Options(), "1.0");
+        var make = Route("/style/{id}/make");
+        make.Record(200, 50 * Millisecond, 10);
+        await Exposition.Write(exposition, openMetrics: false);
+        var unchanged = Exposition.Parse(await Exposition.Write(exposition, openMetrics: false));
+        Assert.Equal("1", Assert.Single(Named(unchanged, "request_seconds_count")).Value);
+
+        make.Record(200, 0, 0);
+        make.Record(200, -5, 0);
+        var zeros = Exposition.Parse(await Exposition.Write(exposition, openMetrics: false));
+        Assert.Equal("3", Assert.Single(Named(zeros, "request_seconds_count")).Value);
+        Assert.Equal([("0.1", "3"), ("0.3", "3"), ("1.5", "3"), ("10.5", "3"), ("+Inf", "3")], Named(zeros, "request_seconds_bucket").Select(s => (s["le"], s.Value)));
+
+        make.Record(200, 2000 * Millisecond, 10);
+        make.Record(404, 20 * Millisecond, 10);
+        Route("/orders").Record(500, 20_000 * Millisecond, 10);
+        var changed = Exposition.Parse(await Exposition.Write(exposition, openMetrics: false));
+        Assert.Equal(
+            [("/orders", "500", "1"), ("/style/{id}/make", "200", "4"), ("/style/{id}/make", "404", "1")],
+            Named(changed, "request_seconds_count").Select(s => (s["addr"], s["status"], s.Value)).OrderBy(s => s.Item1).ThenBy(s => s.Item2));
+        Assert.Equal(
+            [("0.1", "3"), ("0.3", "3"), ("1.5", "3"), ("10.5", "4"), ("+Inf", "4")],
+            Named(changed, "request_seconds_bucket", "/style/{id}/make").Where(s => s["status"] == "200").Select(s => (s["le"], s.Value)));
+        Assert.Equal(2.05, Named(changed, "request_seconds_sum", "/style/{id}/make").Single(s => s["status"] == "200").Number, 9);
+        Assert.Equal("20", Named(changed, "response_size_bytes_total", "/style/{id}/make").Single(s => s["status"] == "200").Value);
+    }
+
+    [Fact]
     public async Task A_value_in_the_histogram_bin_that_straddles_a_bound_counts_in_the_next_bucket_up()
     {
         // 0.1 s lies in the bin [99,571,385 ns, 100,655,645 ns], native bucket -212: values in it below the bound are

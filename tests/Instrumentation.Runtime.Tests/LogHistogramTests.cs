@@ -98,4 +98,23 @@ public class LogHistogramTests
         Assert.Equal(threads * perThread, histogram.Count);
         Assert.Equal(threads * perThread, histogram.Snapshot().Count);
     }
+
+    [Fact]
+    public void Version_moves_with_every_value_and_the_present_chunks_are_the_ones_holding_values()
+    {
+        var histogram = new LogHistogram();
+        Assert.Equal((0L, 0UL), (histogram.Version, histogram.Present));
+        var seen = new HashSet<long> { histogram.Version };
+        long[] values = [5_000_000, 0, -3, 5_000_000, 1, 2_000_000_000, 0];
+        foreach (var value in values)
+        {
+            histogram.Record(value);
+            Assert.True(seen.Add(histogram.Version), $"Version did not move for {value}");
+        }
+
+        var expected = values.Select(v => LogHistogram.Locate(v).Chunk).Distinct().Aggregate(0UL, (mask, chunk) => mask | (1UL << chunk));
+        Assert.Equal(expected, histogram.Present);
+        Assert.Equal(values.Length, histogram.Count);
+        Assert.Equal(values.Where(v => v > 0).Sum(), histogram.Sum);
+    }
 }

@@ -100,6 +100,12 @@ internal sealed class InstrumentRegistry
         return current;
     }
 
+    /// <summary>
+    /// Changes whenever a series is added (after it is in its route's <see cref="RouteInstruments.Statuses"/>): a
+    /// reader that finds the same value as when it last listed every series can use that list again.
+    /// </summary>
+    internal int SeriesGeneration => seriesNumbers.Generation;
+
     /// <summary>The instruments of requests that matched no endpoint, by method.</summary>
     internal RouteInstruments Unmatched(string method) => unmatched[HttpMethodIndex.Of(method)];
 

@@ -58,6 +58,16 @@ internal sealed class InstrumentTable<T>
 internal sealed class IndexSource
 {
     private int last = -1;
+    private int generation;
 
     public int Next() => Interlocked.Increment(ref last);
+
+    /// <summary>
+    /// Grows each time <see cref="Published"/> says a numbered instrument became visible to readers: a reader that
+    /// finds it unchanged can keep the list of instruments it collected last time.
+    /// </summary>
+    public int Generation => Volatile.Read(ref generation);
+
+    /// <summary>Called once a numbered instrument is where readers enumerate it.</summary>
+    public void Published() => Interlocked.Increment(ref generation);
 }

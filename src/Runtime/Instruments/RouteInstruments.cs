@@ -161,6 +161,8 @@ internal sealed class RouteInstruments
             seen = seen.Insert(before, fresh);
         }
 
+        seriesNumbers.Published();
+
         return fresh;
     }
 }

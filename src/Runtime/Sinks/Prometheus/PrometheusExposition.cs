@@ -134,18 +134,15 @@ internal sealed class PrometheusExposition
         var buffer = new Utf8Buffer(writer);
         try
         {
-            scratch.Collect(registry);
+            scratch.Collect(registry, this);
             var exemplars = openMetrics && Options.Exemplars ? scratch.Exemplars : null;
 
             if (Options.ServesBigBrotherNames)
             {
                 buffer.Write(openMetrics ? HistogramHeaderOpenMetrics : HistogramHeader);
-                foreach (var status in scratch.Series)
+                for (var i = 0; i < scratch.Series.Count; i++)
                 {
-                    // Looked up once per series and scrape: the size family below reuses it.
-                    var labels = LabelsOf(status);
-                    scratch.Labels.Add(labels);
-                    WriteHistogram(buffer, status, labels, exemplars, scratch.CountsOf(status, labels.Buckets));
+                    WriteHistogram(buffer, scratch.Series[i], scratch.Labels[i], exemplars, scratch.Counts[i]);
                     if (buffer.ShouldFlush)
                     {
                         await buffer.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -310,15 +307,25 @@ internal sealed class PrometheusExposition
         return plus > 0 ? version[..plus] : version;
     }
 
-    /// <summary>Lists reused between scrapes, so a scrape of many series does not allocate them each time.</summary>
+    /// <summary>
+    /// Lists reused between scrapes, so a scrape of many series does not allocate them each time. The series, their
+    /// labels and their last bucket counts are listed again only when a series was added since
+    /// (<see cref="InstrumentRegistry.SeriesGeneration"/>): a scrape otherwise walks three lists by index, with no
+    /// look-up per series.
+    /// </summary>
     private sealed class Scratch
     {
+        private int seriesGeneration = -1;
+
         public List<RouteInstruments> Routes { get; } = [];
 
         public List<StatusInstruments> Series { get; } = [];
 
-        /// <summary>The labels of <see cref="Series"/>, by index, as the histogram family looked them up.</summary>
+        /// <summary>The labels of <see cref="Series"/>, by index.</summary>
         public List<SeriesLabels> Labels { get; } = [];
+
+        /// <summary>What this scratch's previous scrape read of each of <see cref="Series"/>' latency buckets, by index.</summary>
+        public List<BucketCounts> Counts { get; } = [];
 
         /// <summary>One series' exemplars at a time, while its histogram is written.</summary>
         public Exemplar[] Exemplars { get; } = new Exemplar[ExemplarSlots.Count];
@@ -327,28 +334,40 @@ internal sealed class PrometheusExposition
         // a scratch of its own, which reads every series.
         private readonly InstrumentTable<BucketCounts> counts = new();
 
-        /// <summary>What this scratch's previous scrape read of a series' latency buckets.</summary>
-        public BucketCounts CountsOf(StatusInstruments status, BucketLayout layout) =>
-            counts.Find(status.Index) ?? counts.GetOrAdd(status.Index, layout, static layout => new BucketCounts(layout.Cuts.Length));
-
-        public void Collect(InstrumentRegistry registry)
+        public void Collect(InstrumentRegistry registry, PrometheusExposition exposition)
         {
+            // Read before listing: a series added while listing changes it again, and the next scrape lists anew.
+            var generation = registry.SeriesGeneration;
+            var listSeries = generation != seriesGeneration;
+            if (listSeries)
+            {
+                Series.Clear();
+                Labels.Clear();
+                Counts.Clear();
+            }
+
             foreach (var route in registry.Routes)
             {
                 Routes.Add(route);
+                if (!listSeries)
+                {
+                    continue;
+                }
+
                 foreach (var status in route.Statuses)
                 {
+                    var labels = exposition.LabelsOf(status);
                     Series.Add(status);
+                    Labels.Add(labels);
+                    Counts.Add(counts.GetOrAdd(status.Index, labels.Buckets, static layout => new BucketCounts(layout.Cuts.Length)));
                 }
             }
+
+            seriesGeneration = generation;
         }
 
-        public void Clear()
-        {
-            Routes.Clear();
-            Series.Clear();
-            Labels.Clear();
-        }
+        /// <summary>Ends a scrape: the routes are listed again by every scrape (which of them are reported changes).</summary>
+        public void Clear() => Routes.Clear();
     }
 }
 
