@@ -235,11 +235,12 @@ internal sealed class PrometheusExposition
             // Buckets in ascending order, then the count: counters only grow, so what is read later is never smaller and
             // the buckets stay cumulative, with +Inf (the count) the largest, even while requests are being recorded.
             read.Total = latency.CountAtOrBelow(layout.Cuts, read.Counts);
-            read.Sum = latency.Sum;
+            read.SumLength = Utf8Buffer.FormatDouble(latency.Sum / 1e9, read.SumText);
             read.Version = version;
         }
 
-        buffer.WriteHistogram(LatencyPrefixes, labels.Labels, layout, read.Counts, read.Total, read.Sum / 1e9, exemplarCount > 0 ? exemplars : null, latest);
+        buffer.WriteHistogram(
+            LatencyPrefixes, labels.Labels, layout, read.Counts, read.Total, read.SumText.AsSpan(0, read.SumLength), exemplarCount > 0 ? exemplars : null, latest);
     }
 
     internal byte[] LabelsOf(RouteInstruments route) =>
@@ -379,7 +380,10 @@ internal sealed class SeriesLabels(byte[] labels, BucketLayout buckets)
     public BucketLayout Buckets { get; } = buckets;
 }
 
-/// <summary>A histogram's bucket counts as one scrape read them, and the <see cref="LogHistogram.Version"/> they were read at.</summary>
+/// <summary>
+/// A histogram's bucket counts and sum (as the sample's text) as one scrape read them, and the
+/// <see cref="LogHistogram.Version"/> they were read at.
+/// </summary>
 internal sealed class BucketCounts(int buckets)
 {
     public long Version { get; set; } = -1;
@@ -388,5 +392,7 @@ internal sealed class BucketCounts(int buckets)
 
     public long Total { get; set; }
 
-    public long Sum { get; set; }
+    public byte[] SumText { get; } = new byte[32];
+
+    public int SumLength { get; set; }
 }

@@ -97,8 +97,8 @@ internal sealed class Utf8Buffer(PipeWriter writer)
         }
     }
 
-    // A finite double, shortest round-trip, into room for LongestNumber bytes.
-    private static int FormatDouble(double value, Span<byte> room)
+    /// <summary>A sample value as <see cref="Write(double)"/> writes it, into room for 32 bytes; returns its length.</summary>
+    public static int FormatDouble(double value, Span<byte> room)
     {
         if (!double.IsFinite(value))
         {
@@ -182,6 +182,18 @@ internal sealed class Utf8Buffer(PipeWriter writer)
         HistogramPrefixes prefixes, byte[] labels, BucketLayout layout, ReadOnlySpan<long> counts, long total, double sum,
         Exemplar[]? exemplars = null, ReadOnlySpan<int> latest = default)
     {
+        Span<byte> sumText = stackalloc byte[LongestNumber];
+        WriteHistogram(prefixes, labels, layout, counts, total, sumText[..FormatDouble(sum, sumText)], exemplars, latest);
+    }
+
+    /// <summary>
+    /// <see cref="WriteHistogram(HistogramPrefixes, byte[], BucketLayout, ReadOnlySpan{long}, long, double, Exemplar[], ReadOnlySpan{int})"/>
+    /// with the sum already formatted (<see cref="FormatDouble"/>), as a scrape keeps it for a series that did not change.
+    /// </summary>
+    public void WriteHistogram(
+        HistogramPrefixes prefixes, byte[] labels, BucketLayout layout, ReadOnlySpan<long> counts, long total, ReadOnlySpan<byte> sumText,
+        Exemplar[]? exemplars = null, ReadOnlySpan<int> latest = default)
+    {
         var ends = layout.BucketLabelEnds;
         if (exemplars is null)
         {
@@ -190,6 +202,7 @@ internal sealed class Utf8Buffer(PipeWriter writer)
             var lines = Room(
                 (ends.Length * (prefixes.Bucket.Length + labels.Length + LongestNumber + 1)) + layout.BucketLabelEndsLength
                 + prefixes.Sum.Length + prefixes.Count.Length + (2 * (labels.Length + 3 + LongestNumber)));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(sumText.Length, LongestNumber);
             var at = 0;
             for (var i = 0; i < ends.Length; i++)
             {
@@ -204,7 +217,7 @@ internal sealed class Utf8Buffer(PipeWriter writer)
             at += Put(lines[at..], prefixes.Sum);
             at += Put(lines[at..], labels);
             at += Put(lines[at..], "} "u8);
-            at += FormatDouble(sum, lines[at..]);
+            at += Put(lines[at..], sumText);
             lines[at++] = (byte)'\n';
             at += Sample(lines[at..], prefixes.Count, labels, total);
             used += at;
@@ -225,7 +238,11 @@ internal sealed class Utf8Buffer(PipeWriter writer)
             Write((byte)'\n');
         }
 
-        WriteSample(prefixes.Sum, labels, sum);
+        Write(prefixes.Sum);
+        Write(labels);
+        Write("} "u8);
+        Write(sumText);
+        Write((byte)'\n');
         WriteSample(prefixes.Count, labels, total);
     }
 
