@@ -22,9 +22,7 @@ internal sealed class WavefrontReportBuilder
     private static readonly string[] AggregateLevels = ["shard", "service", "cluster", "application"];
 
     // The shared pieces of every series' lines (Utf8Pieces): a series keeps only its sanitized stem.
-    private static readonly byte[] Quote = "\""u8.ToArray();
-    private static readonly byte[] SpaceQuote = " \""u8.ToArray();
-    private static readonly byte[] QuoteDelta = Encoding.UTF8.GetBytes($"\"{WavefrontNames.DeltaMark}");
+    private static readonly byte[] Space = " "u8.ToArray();
     private static readonly byte[] CumulativeEnd = ".cumulative.count\" "u8.ToArray();
     private static readonly byte[][] AggregateEnds = [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes($".aggregated_per_{level}.count\" "))];
     private static readonly byte[] LatencyEnd = ".latency\""u8.ToArray();
@@ -39,9 +37,8 @@ internal sealed class WavefrontReportBuilder
     private readonly byte[] applicationSuffix;
     private readonly byte[][] applicationAggregateSuffixes;
 
-    // A route's aggregate tags are these, its handler tag, then ProvidedSourceTag.
+    // A route's aggregate tags are these, then its handler tag and the provided source tag (RouteNames).
     private readonly byte[][] aggregateHeads;
-    private readonly byte[] providedSourceTag;
     private readonly byte[]? heartbeatName = WavefrontLines.QuotedName("~component.heartbeat");
     private readonly byte[] heartbeatSuffix;
     private readonly byte[]? totalInFlightName;
@@ -66,7 +63,6 @@ internal sealed class WavefrontReportBuilder
         applicationSuffix = Encoding.UTF8.GetBytes(HealthSuffix);
         applicationAggregateSuffixes = [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(AggregateSuffix(level, handler: null)))];
         aggregateHeads = [.. AggregateLevels.Select(level => Encoding.UTF8.GetBytes(WavefrontFormat.TagSuffix(source, AggregateTags(level))))];
-        providedSourceTag = Encoding.UTF8.GetBytes(Tags(new("source", ProvidedSource)));
         heartbeatSuffix = Encoding.UTF8.GetBytes(WavefrontFormat.TagSuffix(source, [.. HeartbeatTags(options.Wavefront.Component)]));
         totalInFlightName = WavefrontLines.QuotedName($"{prefix}.total_requests.inflight.value");
         completedNames = Overall("completed");
@@ -122,14 +118,14 @@ internal sealed class WavefrontReportBuilder
             {
                 var one = series[s];
                 var state = StateOf(one.Series, names);
-                lines += Count(WavefrontLines.Metric(metrics, new Utf8Pieces(Quote, state.Stem, CumulativeEnd), one.Count, timestamp, sourceSuffix));
+                lines += Count(WavefrontLines.Metric(metrics, new Utf8Pieces(state.QuotedStem, CumulativeEnd), one.Count, timestamp, sourceSuffix));
                 var delta = one.CountDelta;
                 if (delta > 0)
                 {
                     for (var level = 0; level < AggregateLevels.Length; level++)
                     {
-                        var name = new Utf8Pieces(state.DeltaQuote, state.DeltaStem, AggregateEnds[level]);
-                        var tags = new Utf8Pieces(aggregateHeads[level], names.HandlerTag, providedSourceTag);
+                        var name = new Utf8Pieces(state.QuotedDeltaStem, AggregateEnds[level]);
+                        var tags = new Utf8Pieces(aggregateHeads[level], names.HandlerAndSourceTags);
                         lines += Count(WavefrontLines.Delta(metrics, name, delta, tags));
                     }
                 }
@@ -193,8 +189,11 @@ internal sealed class WavefrontReportBuilder
         return new RouteNames(
             WavefrontLines.QuotedName(Sanitized($"{stem}.inflight.value")),
             $"{prefix}.response.{descriptor.WavefrontEntity}.{descriptor.Method}",
-            handler.Length == 0 ? null : Encoding.UTF8.GetBytes(handler));
+            handler.Length == 0 ? null : Encoding.UTF8.GetBytes(handler),
+            Encoding.UTF8.GetBytes(handler + ProvidedSourceTag));
     }
+
+    private static readonly string ProvidedSourceTag = Tags(new("source", ProvidedSource));
 
     // One tag as a line writes it (" \"key\"=\"value\""), or nothing when its key or value is unusable.
     private static string Tags(KeyValuePair<string, string> tag)
@@ -216,19 +215,16 @@ internal sealed class WavefrontReportBuilder
         // Sanitizing replaces characters one by one, and what the lines append to the stem has only allowed ones, so
         // the sanitized stem followed by an ending is the sanitized name (ReportBuilderTests holds it, for awkward names too).
         var safe = Sanitized(stem);
-        var safeBytes = Encoding.UTF8.GetBytes(safe);
-        var safeDelta = Sanitized($"{WavefrontNames.DeltaMark}{stem}");
-        var deltaIsMarkedStem = safeDelta == WavefrontNames.DeltaMark + safe;
+        var quoted = Encoding.UTF8.GetBytes($"\"{safe}");
         var suffix = new Utf8Pieces(applicationSuffix, names.HandlerTag);
 
         // A stem that starts with a delta mark (a prefix that has one) names delta counters only: no distributions.
         var distributions = safe[0] is not (WavefrontNames.DeltaMark or WavefrontNames.GreekDelta);
         return new SeriesState(
-            safeBytes,
-            deltaIsMarkedStem ? QuoteDelta : Quote,
-            deltaIsMarkedStem ? safeBytes : Encoding.UTF8.GetBytes(safeDelta),
-            new MinuteBin(distributions ? new Utf8Pieces(SpaceQuote, safeBytes, LatencyEnd) : default, suffix, latencyText),
-            new MinuteBin(distributions ? new Utf8Pieces(SpaceQuote, safeBytes, CpuEnd) : default, suffix, cpuText));
+            quoted,
+            Encoding.UTF8.GetBytes($"\"{Sanitized($"{WavefrontNames.DeltaMark}{stem}")}"),
+            new MinuteBin(distributions ? new Utf8Pieces(Space, quoted, LatencyEnd) : default, suffix, latencyText),
+            new MinuteBin(distributions ? new Utf8Pieces(Space, quoted, CpuEnd) : default, suffix, cpuText));
     }
 
     /// <summary>
@@ -264,14 +260,18 @@ internal sealed class WavefrontReportBuilder
     /// <summary>Names are sanitized once, as they always were before a line was formatted.</summary>
     private static string Sanitized(string name) => WavefrontNames.SanitizeName(name) ?? name;
 
-    /// <summary>A route's own pieces: its in-flight name, the stem of its series' names and its handler tag (null when unusable).</summary>
-    private sealed record RouteNames(byte[]? InFlight, string ResponseStem, byte[]? HandlerTag);
+    /// <summary>
+    /// A route's own pieces: its in-flight name, the stem of its series' names, its handler tag (null when unusable)
+    /// and the tags that end its aggregates (the handler tag and the provided source), one piece so that a delta line
+    /// is four copies.
+    /// </summary>
+    private sealed record RouteNames(byte[]? InFlight, string ResponseStem, byte[]? HandlerTag, byte[] HandlerAndSourceTags);
 
     /// <summary>
-    /// A series' own pieces: its sanitized stem, and its delta counters' (the stem after a shared quote and delta
-    /// mark, unless sanitizing made them differ); its minute bins.
+    /// A series' own pieces: its sanitized stem after a quote, and its delta counters' (sanitized with the delta mark
+    /// in front, after a quote); its minute bins.
     /// </summary>
-    private sealed record SeriesState(byte[] Stem, byte[] DeltaQuote, byte[] DeltaStem, MinuteBin Latency, MinuteBin Cpu);
+    private sealed record SeriesState(byte[] QuotedStem, byte[] QuotedDeltaStem, MinuteBin Latency, MinuteBin Cpu);
 
     private sealed record OverallNames(byte[]? Cumulative, byte[]?[] Aggregates);
 
