@@ -77,25 +77,7 @@ internal sealed class Utf8Buffer(PipeWriter writer)
     }
 
     /// <summary>A sample value as Prometheus parses it: shortest round-trip, <c>+Inf</c>, <c>-Inf</c>, <c>NaN</c>.</summary>
-    public void Write(double value)
-    {
-        if (double.IsNaN(value))
-        {
-            Write("NaN"u8);
-        }
-        else if (double.IsPositiveInfinity(value))
-        {
-            Write("+Inf"u8);
-        }
-        else if (double.IsNegativeInfinity(value))
-        {
-            Write("-Inf"u8);
-        }
-        else
-        {
-            used += FormatDouble(value, Room(LongestNumber));
-        }
-    }
+    public void Write(double value) => used += FormatDouble(value, Room(LongestNumber));
 
     /// <summary>A sample value as <see cref="Write(double)"/> writes it, into room for 32 bytes; returns its length.</summary>
     public static int FormatDouble(double value, Span<byte> room)

@@ -45,24 +45,8 @@ internal static class WavefrontLines
     }
 
     /// <summary>A metric point (<c>"name" value timestamp source=... tags</c>); returns whether there is a line (a name).</summary>
-    public static bool Metric(LineWriter output, Utf8Pieces quotedName, long value, long timestamp, Utf8Pieces suffix)
-    {
-        if (quotedName.IsMissing)
-        {
-            return false;
-        }
-
-        if (output.BeginLine())
-        {
-            output.Advance(Metric(output.GetSpan(MetricBytes(quotedName, suffix)), quotedName, value, timestamp, suffix));
-            output.EndLine();
-        }
-
-        return true;
-    }
-
-    /// <inheritdoc cref="Metric(LineWriter, Utf8Pieces, long, long, Utf8Pieces)"/>
-    public static bool Metric(LineWriter output, Utf8Pieces quotedName, double value, long timestamp, Utf8Pieces suffix)
+    public static bool Metric<T>(LineWriter output, Utf8Pieces quotedName, T value, long timestamp, Utf8Pieces suffix)
+        where T : struct, IUtf8SpanFormattable
     {
         if (quotedName.IsMissing)
         {
