@@ -73,15 +73,16 @@ public class CarbonTests : IClassFixture<CarbonFixture>
             return problems;
         }));
 
-        // pt: a mean in seconds (a request that waits 200 ms gives about 0.2; in milliseconds it would read 200, and
-        // the upper bound leaves room for a loaded machine); size: a mean in bytes per response.
+        // pt: a mean in seconds. A request that waits 200 ms gives at least 0.195; in milliseconds it would read at least
+        // 195, so the upper bound only has to stay below that (a loaded CI machine has taken over a second for one
+        // such request; none can outlast the wait above). size: a mean in bytes per response.
         var pt = await carbon.Fetch($"{name}.pt");
         Assert.NotEmpty(pt);
-        Assert.All(pt, point => Assert.InRange(point.Value, 0.195, 1.0));
+        Assert.All(pt, point => Assert.InRange(point.Value, 0.195, Patience.TotalSeconds));
         var size = await carbon.Fetch($"{name}.size");
         Assert.NotEmpty(size);
         Assert.All(size, point => Assert.Equal(bodyBytes, point.Value));
-        Assert.All(await carbon.Fetch($"{name}.pt.max"), point => Assert.InRange(point.Value, 0.195, 1.0));
+        Assert.All(await carbon.Fetch($"{name}.pt.max"), point => Assert.InRange(point.Value, 0.195, Patience.TotalSeconds));
     }
 
     private async Task<List<string>> StoredProblems(Expected sent)

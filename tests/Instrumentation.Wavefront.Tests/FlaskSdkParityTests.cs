@@ -106,11 +106,12 @@ public class FlaskSdkParityTests
             }
         }
 
-        // LatencyUnit=Seconds: requests that wait 200 ms are about 0.2 in the latency distributions (in milliseconds
-        // they would read 200; the upper bound leaves room for a loaded machine).
+        // LatencyUnit=Seconds: requests that wait 200 ms read at least 0.195 in the latency distributions. In
+        // milliseconds they would read at least 195, so the upper bound only needs to stay below that: no request can
+        // take longer than the wait above allows, and a loaded CI machine has taken over a second for one.
         var latency = records.OfType<WavefrontDistribution>().Where(h => h.Name == "flask.response.style.id.make.GET.200.latency").ToList();
         Assert.Equal(requests, latency.Sum(h => h.Count));
-        Assert.All(latency.SelectMany(h => h.Centroids), c => Assert.InRange(c.Value, 0.195, 1.0));
+        Assert.All(latency.SelectMany(h => h.Centroids), c => Assert.InRange(c.Value, 0.195, Patience.TotalSeconds));
 
         // component follows the prefix on the heartbeat, the server spans and the metrics derived from them.
         Assert.Equal("flask", records.OfType<WavefrontPoint>().First(p => p.Name == "~component.heartbeat").Tag("component"));
