@@ -82,6 +82,64 @@ public class LogHistogramTests
     }
 
     [Fact]
+    public void Reading_with_the_previous_snapshot_gives_the_same_interval_as_subtracting_it()
+    {
+        var histogram = new LogHistogram();
+        var previous = HistogramSnapshot.Empty;
+        var spare = new HistogramSnapshot();
+        var interval = new HistogramSnapshot();
+        var random = new Random(20261127);
+        for (var round = 0; round < 20; round++)
+        {
+            // New bins in chunks already there and in new ones, existing bins again, and some rounds with nothing.
+            for (var i = 0; i < round % 4 * 7; i++)
+            {
+                histogram.Record((long)Math.Exp(random.NextDouble() * Math.Log(200e9)));
+            }
+
+            var expected = histogram.Snapshot();
+            var expectedInterval = expected.Minus(previous);
+            histogram.SnapshotInto(spare, previous, interval);
+
+            Assert.Equal(Describe(expected), Describe(spare));
+            Assert.Equal(Describe(expectedInterval), Describe(interval));
+            (previous, spare) = (spare, ReferenceEquals(previous, HistogramSnapshot.Empty) ? new HistogramSnapshot() : previous);
+        }
+    }
+
+    [Fact]
+    public void A_bin_keeps_its_count_whatever_its_size_or_sign()
+    {
+        // A bin and its count share one long in a snapshot: counts far beyond an int, and the negative ones of a
+        // later snapshot subtracted from an earlier one, come back whole.
+        var histogram = new LogHistogram();
+        histogram.Record(5_000);
+        var earlier = histogram.Snapshot();
+        for (var i = 0; i < 3; i++)
+        {
+            histogram.Record(5_000);
+            histogram.Record(long.MaxValue);
+        }
+
+        var later = histogram.Snapshot();
+        Assert.Equal([-3L, -3L], earlier.Minus(later).Bins.Select(b => b.Count));
+        Assert.Equal(later.Bins.Select(b => b.LowerBound), earlier.Minus(later).Bins.Select(b => b.LowerBound));
+        Assert.Equal(-6, earlier.Minus(later).Count);
+
+        var big = later;
+        for (var i = 0; i < 34; i++)
+        {
+            big = big.Plus(big);
+        }
+
+        Assert.Equal([4L << 34, 3L << 34], big.Bins.Select(b => b.Count));
+        Assert.Equal(7L << 34, big.Count);
+    }
+
+    private static string Describe(HistogramSnapshot snapshot) =>
+        $"{snapshot.Count} {snapshot.Sum}: " + string.Join(",", snapshot.Bins.Select(b => $"{b.LowerBound}x{b.Count}"));
+
+    [Fact]
     public void Concurrent_recording_loses_nothing()
     {
         var histogram = new LogHistogram();

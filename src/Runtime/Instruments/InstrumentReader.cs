@@ -106,8 +106,7 @@ internal sealed class InstrumentReader
                 status, new HistogramSnapshot(), new HistogramSnapshot(), null, status.CpuTime is null ? null : new HistogramSnapshot(), 0, 0);
 
             var nowLatency = spareLatency ?? new HistogramSnapshot();
-            status.Latency.SnapshotInto(nowLatency);
-            reading.LatencyInterval.SetDifference(nowLatency, latency);
+            status.Latency.SnapshotInto(nowLatency, latency, reading.LatencyInterval);
             spareLatency = ReferenceEquals(latency, HistogramSnapshot.Empty) ? null : latency;
             latency = nowLatency;
             reading.Latency = nowLatency;
@@ -115,8 +114,7 @@ internal sealed class InstrumentReader
             if (status.CpuTime is { } cpuTime)
             {
                 var nowCpu = spareCpu ?? new HistogramSnapshot();
-                cpuTime.SnapshotInto(nowCpu);
-                reading.CpuTimeInterval!.SetDifference(nowCpu, cpu ?? HistogramSnapshot.Empty);
+                cpuTime.SnapshotInto(nowCpu, cpu ?? HistogramSnapshot.Empty, reading.CpuTimeInterval!);
                 spareCpu = cpu;
                 cpu = nowCpu;
                 reading.CpuTime = nowCpu;

@@ -135,6 +135,16 @@ internal sealed class LogHistogram
     }
 
     /// <summary>
+    /// Overwrites <paramref name="target"/> with the cumulative state and <paramref name="interval"/> with what it holds
+    /// beyond <paramref name="previous"/> (an earlier snapshot of this histogram), reading each bin once.
+    /// </summary>
+    public void SnapshotInto(HistogramSnapshot target, HistogramSnapshot previous, HistogramSnapshot interval)
+    {
+        var total = Sum;
+        target.ReadFrom(chunks, Present, total, previous, interval);
+    }
+
+    /// <summary>
     /// Adds the live bins into <paramref name="flat"/> (<see cref="FlatLength"/> long: the zero bin at 0, native bucket
     /// i at i - FirstIndex + 1), without allocating; returns the chunks that exist as a bit mask (bit k: chunk k).
     /// </summary>
