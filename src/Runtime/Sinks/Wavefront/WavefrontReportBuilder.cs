@@ -130,10 +130,13 @@ internal sealed class WavefrontReportBuilder
                     }
                 }
 
-                lines += state.Latency.Add(one.LatencyInterval, time, final, histograms);
-                if (one.CpuTimeInterval is { } cpu)
+                if (state.HasDistributions)
                 {
-                    lines += state.Cpu.Add(cpu, time, final, histograms);
+                    lines += state.Latency.Add(one.LatencyInterval, time, final, new(histograms, new(Space, state.QuotedStem, LatencyEnd), sourceSuffix, latencyText));
+                    if (one.CpuTimeInterval is { } cpu)
+                    {
+                        lines += state.Cpu.Add(cpu, time, final, new(histograms, new(Space, state.QuotedStem, CpuEnd), sourceSuffix, cpuText));
+                    }
                 }
             }
         }
@@ -215,16 +218,12 @@ internal sealed class WavefrontReportBuilder
         // Sanitizing replaces characters one by one, and what the lines append to the stem has only allowed ones, so
         // the sanitized stem followed by an ending is the sanitized name (ReportBuilderTests holds it, for awkward names too).
         var safe = Sanitized(stem);
-        var quoted = Encoding.UTF8.GetBytes($"\"{safe}");
-        var suffix = new Utf8Pieces(applicationSuffix, names.HandlerTag);
 
         // A stem that starts with a delta mark (a prefix that has one) names delta counters only: no distributions.
-        var distributions = safe[0] is not (WavefrontNames.DeltaMark or WavefrontNames.GreekDelta);
         return new SeriesState(
-            quoted,
+            Encoding.UTF8.GetBytes($"\"{safe}"),
             Encoding.UTF8.GetBytes($"\"{Sanitized($"{WavefrontNames.DeltaMark}{stem}")}"),
-            new MinuteBin(distributions ? new Utf8Pieces(Space, quoted, LatencyEnd) : default, suffix, latencyText),
-            new MinuteBin(distributions ? new Utf8Pieces(Space, quoted, CpuEnd) : default, suffix, cpuText));
+            hasDistributions: safe[0] is not (WavefrontNames.DeltaMark or WavefrontNames.GreekDelta));
     }
 
     /// <summary>
@@ -269,21 +268,35 @@ internal sealed class WavefrontReportBuilder
 
     /// <summary>
     /// A series' own pieces: its sanitized stem after a quote, and its delta counters' (sanitized with the delta mark
-    /// in front, after a quote); its minute bins.
+    /// in front, after a quote); whether it has distributions, and their minute bins, held in place (at 10,000 series,
+    /// every object a report visits per series is a measurable part of it).
     /// </summary>
-    private sealed record SeriesState(byte[] QuotedStem, byte[] QuotedDeltaStem, MinuteBin Latency, MinuteBin Cpu);
+    private sealed class SeriesState(byte[] quotedStem, byte[] quotedDeltaStem, bool hasDistributions)
+    {
+        public readonly byte[] QuotedStem = quotedStem;
+        public readonly byte[] QuotedDeltaStem = quotedDeltaStem;
+        public readonly bool HasDistributions = hasDistributions;
+        public MinuteBin Latency;
+        public MinuteBin Cpu;
+    }
 
     private sealed record OverallNames(byte[]? Cumulative, byte[]?[] Aggregates);
 
-    /// <summary>One series' histogram values of the minute not yet sent, in a snapshot it keeps and overwrites.</summary>
-    private sealed class MinuteBin(Utf8Pieces tail, Utf8Pieces tailSuffix, CentroidText centroids)
+    /// <summary>Where a minute bin's line goes and what ends it: the name after the centroids, the tags, the centroids' text.</summary>
+    private readonly record struct BinLine(LineWriter Output, Utf8Pieces Tail, Utf8Pieces TailSuffix, CentroidText Centroids);
+
+    /// <summary>
+    /// One series' histogram values of the minute not yet sent, in a snapshot it keeps and overwrites. A field of its
+    /// series' state, changed in place.
+    /// </summary>
+    private struct MinuteBin
     {
         // Made when a minute's values are first held over a report: with reports every minute, most series never do.
         private HistogramSnapshot? values;
-        private long minute = -1;
+        private long minute;
         private bool holding;
 
-        public int Add(HistogramSnapshot interval, ReportTime time, bool final, LineWriter output)
+        public int Add(HistogramSnapshot interval, ReportTime time, bool final, BinLine output)
         {
             var lines = 0;
             if (interval.Count > 0)
@@ -321,13 +334,13 @@ internal sealed class WavefrontReportBuilder
             return lines;
         }
 
-        private int Send(LineWriter output)
+        private int Send(BinLine output)
         {
             holding = false;
             return Send(values!, minute, output);
         }
 
-        private int Send(HistogramSnapshot bin, long binMinute, LineWriter output) =>
-            Count(WavefrontLines.Histogram(output, binMinute * 60, bin, centroids, tail, tailSuffix));
+        private static int Send(HistogramSnapshot bin, long binMinute, BinLine line) =>
+            Count(WavefrontLines.Histogram(line.Output, binMinute * 60, bin, line.Centroids, line.Tail, line.TailSuffix));
     }
 }
