@@ -71,6 +71,34 @@ public class LineWriterTests
     }
 
     [Fact]
+    public async Task Room_reserved_for_lines_not_written_goes_back_at_flush()
+    {
+        // The writer reserves room for lines ahead; once it flushes, the channel holds exactly the lines written, and
+        // the rest of its bound is free for other producers again.
+        var transport = new RecordingTransport();
+        using var sender = SenderTests.Sender(transport, capacity: 6_400, batch: 1_000, new ListLogger(), TimeProvider.System);
+        var writer = sender.Writer(WavefrontDataKind.Metric);
+        for (var i = 0; i < 10; i++)
+        {
+            Assert.True(writer.BeginLine());
+            writer.Write("\"m\" 1 source=\"h\""u8);
+            writer.EndLine();
+        }
+
+        var writing = sender.Stats(WavefrontDataKind.Metric);
+        Assert.InRange(writing.QueueSize, 10, 10 + 64);
+        Assert.Equal(writing.QueueSize, writing.Produced);
+
+        writer.Flush();
+        var flushed = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((10, 6_390, 10L, 0L), (flushed.QueueSize, flushed.RemainingCapacity, flushed.Produced, flushed.Unaccounted));
+
+        await sender.FlushAsync(CancellationToken.None);
+        var sent = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((0, 10L, 10L, 0L), (sent.QueueSize, sent.Sent, sent.Produced, sent.Unaccounted));
+    }
+
+    [Fact]
     public void A_reusing_reader_reads_what_a_fresh_reader_reads()
     {
         var registry = new InstrumentRegistry(new ErrorRule(status => status >= 400), measureCpu: true);

@@ -77,6 +77,9 @@ internal sealed class LineChannel(int capacity, int batchSize)
 
     public int Count => Volatile.Read(ref count);
 
+    /// <summary>Lines held at most: buffered, in flight, or reserved by a writer.</summary>
+    public int Capacity => capacity;
+
     /// <summary>No attempt before this time, except at shutdown: the backoff after a failed send.</summary>
     public DateTimeOffset RetryAt { get; set; }
 
@@ -127,6 +130,43 @@ internal sealed class LineChannel(int capacity, int batchSize)
         }
 
         return true;
+    }
+
+    /// <summary>
+    /// Counts up to <paramref name="lines"/> lines offered at once and makes room for as many as fit; returns how many
+    /// that is, 0 when the channel is full (then nothing is counted, and the writer offers its line alone with
+    /// <see cref="TryReserve()"/>, which counts the drop). For a <see cref="LineWriter"/>, which gives back what it did
+    /// not write when it flushes (<see cref="Unreserve"/>).
+    /// </summary>
+    public int TryReserve(int lines)
+    {
+        var current = Volatile.Read(ref count);
+        while (true)
+        {
+            var take = Math.Min(lines, capacity - current);
+            if (take <= 0)
+            {
+                return 0;
+            }
+
+            // Counted first, as one line is; taken back if another producer got there first.
+            Interlocked.Add(ref produced, take);
+            var seen = Interlocked.CompareExchange(ref count, current + take, current);
+            if (seen == current)
+            {
+                return take;
+            }
+
+            Interlocked.Add(ref produced, -take);
+            current = seen;
+        }
+    }
+
+    /// <summary>Gives back room reserved (<see cref="TryReserve(int)"/>) for lines that were not written after all.</summary>
+    public void Unreserve(int lines)
+    {
+        Interlocked.Add(ref count, -lines);
+        Interlocked.Add(ref produced, -lines);
     }
 
     /// <summary>A segment for a <see cref="LineWriter"/> to fill, of at least <paramref name="bytes"/>.</summary>
