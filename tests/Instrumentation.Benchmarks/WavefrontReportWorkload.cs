@@ -69,6 +69,30 @@ internal static class WavefrontReportWorkload
             return (int)(sender.Total().Sent - sent);
         }
 
+        /// <summary>
+        /// <see cref="Format"/> with each step timed into <paramref name="ticks"/> (recording, reading, formatting,
+        /// sending: <see cref="System.Diagnostics.Stopwatch"/> ticks added), for the probe's breakdown.
+        /// </summary>
+        public int FormatTimed(long[] ticks)
+        {
+            var start = System.Diagnostics.Stopwatch.GetTimestamp();
+            RecordOnly();
+            var recorded = System.Diagnostics.Stopwatch.GetTimestamp();
+            now = now.AddSeconds(60);
+            var sent = sender.Total().Sent;
+            var reading = reader.Read();
+            var read = System.Diagnostics.Stopwatch.GetTimestamp();
+            builder.Build(reading, now, final: true, sender);
+            var built = System.Diagnostics.Stopwatch.GetTimestamp();
+            sender.FlushAsync(CancellationToken.None).GetAwaiter().GetResult();
+            var flushed = System.Diagnostics.Stopwatch.GetTimestamp();
+            ticks[0] += recorded - start;
+            ticks[1] += read - recorded;
+            ticks[2] += built - read;
+            ticks[3] += flushed - built;
+            return (int)(sender.Total().Sent - sent);
+        }
+
         /// <summary>The recording <see cref="Format"/> starts with: one request per series. Returns the series.</summary>
         public int RecordOnly()
         {
