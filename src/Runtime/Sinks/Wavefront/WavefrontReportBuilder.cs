@@ -111,13 +111,13 @@ internal sealed class WavefrontReportBuilder
         {
             var route = routes[r];
             var series = route.SeriesList;
-            var names = NamesOf(route.Route);
+            var names = NamesOf(route);
             var sourceSuffix = new Utf8Pieces(applicationSuffix, names.HandlerTag);
             lines += Count(WavefrontLines.Metric(metrics, names.InFlight, route.InFlight, timestamp, sourceSuffix));
             for (var s = 0; s < series.Count; s++)
             {
                 var one = series[s];
-                var state = StateOf(one.Series, names);
+                var state = StateOf(one, names);
                 lines += Count(WavefrontLines.Metric(metrics, new Utf8Pieces(state.QuotedStem, CumulativeEnd), one.Count, timestamp, sourceSuffix));
                 var delta = one.CountDelta;
                 if (delta > 0)
@@ -179,7 +179,7 @@ internal sealed class WavefrontReportBuilder
         return lines;
     }
 
-    private RouteNames NamesOf(RouteInstruments route) => routeNames.Find(route.Index) ?? routeNames.GetOrAdd(route.Index, route, CreateNames);
+    private RouteNames NamesOf(RouteReading route) => routeNames.Find(route.Index) ?? routeNames.GetOrAdd(route.Index, route.Route, CreateNames);
 
     private RouteNames CreateNames(RouteInstruments route)
     {
@@ -206,8 +206,8 @@ internal sealed class WavefrontReportBuilder
         return builder.ToString();
     }
 
-    private SeriesState StateOf(StatusInstruments status, RouteNames names) =>
-        series.Find(status.Index) ?? series.GetOrAdd(status.Index, (status, names), CreateState);
+    private SeriesState StateOf(SeriesReading one, RouteNames names) =>
+        series.Find(one.Index) ?? series.GetOrAdd(one.Index, (one.Series, names), CreateState);
 
     private SeriesState CreateState((StatusInstruments Status, RouteNames Names) of)
     {
