@@ -93,6 +93,16 @@ internal static class WavefrontReportWorkload
             return (int)(sender.Total().Sent - sent);
         }
 
+        /// <summary>
+        /// What <see cref="Format"/> does before it formats anything: the recording, then the reading of every series
+        /// (the interval of each histogram computed, nothing formatted or sent). Returns the routes read.
+        /// </summary>
+        public int RecordAndRead()
+        {
+            RecordOnly();
+            return reader.Read().RouteList.Count;
+        }
+
         /// <summary>The recording <see cref="Format"/> starts with: one request per series. Returns the series.</summary>
         public int RecordOnly()
         {
