@@ -57,6 +57,10 @@ internal static class ReadingProbe
         }
 
         operation();
+
+        // What the workload keeps (instruments, the reader's and the sink's state, the sender's spare segments): the
+        // memory a report walks through, against the machine's caches.
+        var heap = GC.GetTotalMemory(forceFullCollection: true);
         Array.Clear(steps);
 
         // Allocated before the count starts, so that the bytes per run are the operation's alone.
@@ -77,7 +81,7 @@ internal static class ReadingProbe
         Array.Sort(each, 0, runs);
 
         // The median as well as the mean: on a shared machine, a neighbour's burst lengthens some runs and moves the mean.
-        Console.WriteLine($"{what} {series}: {runs} runs, {last / runs:F3} ms and {allocated / runs:N0} B per run, median {each[runs / 2]:F3} ms, tenth percentile {each[runs / 10]:F3} ms");
+        Console.WriteLine($"{what} {series}: {runs} runs, {last / runs:F3} ms and {allocated / runs:N0} B per run, median {each[runs / 2]:F3} ms, tenth percentile {each[runs / 10]:F3} ms; heap {heap / 1e6:F1} MB");
         if (what == "report-steps")
         {
             string Mean(long ticks) => (ticks * 1000.0 / Stopwatch.Frequency / runs).ToString("F3", System.Globalization.CultureInfo.InvariantCulture);
