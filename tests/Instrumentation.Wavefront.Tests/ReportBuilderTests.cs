@@ -34,6 +34,15 @@ public class ReportBuilderTests
     };
 
     [Fact]
+    public void A_timestamp_formatted_once_is_formatted_again_when_it_changes()
+    {
+        var text = new TimestampText();
+        var seen = new[] { 1_700_000_040L, 1_700_000_040, 1_700_000_100, 0, -5, long.MinValue, long.MaxValue }
+            .Select(seconds => System.Text.Encoding.UTF8.GetString(text.Of(seconds))).ToList();
+        Assert.Equal(["1700000040", "1700000040", "1700000100", "0", "-5", long.MinValue.ToString(System.Globalization.CultureInfo.InvariantCulture), "9223372036854775807"], seen);
+    }
+
+    [Fact]
     public void Names_and_tags_follow_the_seed_tables()
     {
         Record(make, 200, count: 3);

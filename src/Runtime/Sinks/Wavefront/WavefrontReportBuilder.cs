@@ -48,6 +48,8 @@ internal sealed class WavefrontReportBuilder
     private readonly InstrumentTable<SeriesState> series = new();
     private readonly CentroidText latencyText;
     private readonly CentroidText cpuText = new(nanosecondsPerUnit: 1);
+    private readonly TimestampText timestampText = new();
+    private readonly TimestampText binStartText = new();
     private readonly ReportMinutes minutes;
     private DateTimeOffset nextHeartbeat = DateTimeOffset.MinValue;
 
@@ -97,7 +99,7 @@ internal sealed class WavefrontReportBuilder
     {
         var lines = 0;
         var time = minutes.Next(now);
-        var timestamp = time.Timestamp;
+        var timestamp = timestampText.Of(time.Timestamp);
         if (now >= nextHeartbeat)
         {
             nextHeartbeat = now + HeartbeatInterval;
@@ -132,10 +134,10 @@ internal sealed class WavefrontReportBuilder
 
                 if (state.HasDistributions)
                 {
-                    lines += state.Latency.Add(one.LatencyInterval, time, final, new(histograms, new(Space, state.QuotedStem, LatencyEnd), sourceSuffix, latencyText));
+                    lines += state.Latency.Add(one.LatencyInterval, time, final, new(histograms, new(Space, state.QuotedStem, LatencyEnd), sourceSuffix, latencyText, binStartText));
                     if (one.CpuTimeInterval is { } cpu)
                     {
-                        lines += state.Cpu.Add(cpu, time, final, new(histograms, new(Space, state.QuotedStem, CpuEnd), sourceSuffix, cpuText));
+                        lines += state.Cpu.Add(cpu, time, final, new(histograms, new(Space, state.QuotedStem, CpuEnd), sourceSuffix, cpuText, binStartText));
                     }
                 }
             }
@@ -168,7 +170,7 @@ internal sealed class WavefrontReportBuilder
         WavefrontLines.QuotedName($"{prefix}.response.{what}.aggregated_per_source.count"),
         [.. AggregateLevels.Select(level => WavefrontLines.QuotedDeltaName($"{prefix}.response.{what}.aggregated_per_{level}.count"))]);
 
-    private int Overall(OverallNames names, long cumulative, long delta, long timestamp, LineWriter output)
+    private int Overall(OverallNames names, long cumulative, long delta, ReadOnlySpan<byte> timestamp, LineWriter output)
     {
         var lines = Count(WavefrontLines.Metric(output, names.Cumulative, cumulative, timestamp, applicationSuffix));
         for (var level = 0; level < AggregateLevels.Length; level++)
@@ -282,8 +284,11 @@ internal sealed class WavefrontReportBuilder
 
     private sealed record OverallNames(byte[]? Cumulative, byte[]?[] Aggregates);
 
-    /// <summary>Where a minute bin's line goes and what ends it: the name after the centroids, the tags, the centroids' text.</summary>
-    private readonly record struct BinLine(LineWriter Output, Utf8Pieces Tail, Utf8Pieces TailSuffix, CentroidText Centroids);
+    /// <summary>
+    /// Where a minute bin's line goes and what ends it: the name after the centroids, the tags; the centroids' text and
+    /// the bin start's.
+    /// </summary>
+    private readonly record struct BinLine(LineWriter Output, Utf8Pieces Tail, Utf8Pieces TailSuffix, CentroidText Centroids, TimestampText BinStart);
 
     /// <summary>
     /// One series' histogram values of the minute not yet sent, in a snapshot it keeps and overwrites. A field of its
@@ -341,6 +346,6 @@ internal sealed class WavefrontReportBuilder
         }
 
         private static int Send(HistogramSnapshot bin, long binMinute, BinLine line) =>
-            Count(WavefrontLines.Histogram(line.Output, binMinute * 60, bin, line.Centroids, line.Tail, line.TailSuffix));
+            Count(WavefrontLines.Histogram(line.Output, line.BinStart.Of(binMinute * 60), bin, line.Centroids, line.Tail, line.TailSuffix));
     }
 }
