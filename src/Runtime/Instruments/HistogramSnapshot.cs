@@ -98,19 +98,30 @@ internal sealed class HistogramSnapshot
     internal static HistogramSnapshot FromChunks(long[]?[] chunks, ulong present, long sum)
     {
         var scratch = mergeScratch ??= new HistogramSnapshot();
-        scratch.ReadFrom(chunks, present, sum);
+        scratch.ReadFrom(chunks, present, sum, Empty, interval: null);
         return scratch.Copy();
     }
 
     /// <summary>
     /// Overwrites this snapshot with a histogram's chunks, read live; the non-zero bins only. <paramref name="present"/>
-    /// says which chunks exist (bit k: chunk k).
+    /// says which chunks exist (bit k: chunk k). With an <paramref name="interval"/>, overwrites it, in the same pass,
+    /// with what was read minus <paramref name="previous"/> (an earlier read of the same histogram): a reader that
+    /// reports intervals reads each bin once (the same bins as reading, then <see cref="Minus"/>).
     /// </summary>
-    internal void ReadFrom(long[]?[] chunks, ulong present, long sum)
+    internal void ReadFrom(long[]?[] chunks, ulong present, long sum, HistogramSnapshot previous, HistogramSnapshot? interval)
     {
         length = 0;
         Count = 0;
         Sum = sum;
+        if (interval is not null)
+        {
+            interval.length = 0;
+            interval.Count = 0;
+            interval.Sum = sum - previous.Sum;
+        }
+
+        var earlier = previous.entries;
+        var j = 0;
         for (var mask = present; mask != 0; mask &= mask - 1)
         {
             var c = System.Numerics.BitOperations.TrailingZeroCount(mask);
@@ -120,35 +131,13 @@ internal sealed class HistogramSnapshot
             // and a bin found non-zero stays so: counts only grow).
             for (var b = NextNonZero(chunk, 0); b >= 0; b = NextNonZero(chunk, b + 1))
             {
-                Append((c * LogHistogram.BinsPerChunk) + b, chunk[b]);
-            }
-        }
-    }
-
-    /// <summary>
-    /// As <see cref="ReadFrom(long[][], ulong, long)"/>, and <paramref name="interval"/> = what was read minus
-    /// <paramref name="previous"/> (an earlier read of the same histogram), in the same pass: a reader that reports
-    /// intervals reads each bin once (the same bins as reading, then <see cref="Minus"/>).
-    /// </summary>
-    internal void ReadFrom(long[]?[] chunks, ulong present, long sum, HistogramSnapshot previous, HistogramSnapshot interval)
-    {
-        length = 0;
-        Count = 0;
-        Sum = sum;
-        interval.length = 0;
-        interval.Count = 0;
-        interval.Sum = sum - previous.Sum;
-        var earlier = previous.entries;
-        var j = 0;
-        for (var mask = present; mask != 0; mask &= mask - 1)
-        {
-            var c = System.Numerics.BitOperations.TrailingZeroCount(mask);
-            var chunk = chunks[c]!;
-            for (var b = NextNonZero(chunk, 0); b >= 0; b = NextNonZero(chunk, b + 1))
-            {
                 var key = (c * LogHistogram.BinsPerChunk) + b;
                 var count = chunk[b];
                 Append(key, count);
+                if (interval is null)
+                {
+                    continue;
+                }
 
                 // Bins only fill, so every earlier bin is among these; one that is not would count as taken away.
                 while (j < previous.length && Key(earlier[j]) < key)
@@ -165,7 +154,7 @@ internal sealed class HistogramSnapshot
             }
         }
 
-        for (; j < previous.length; j++)
+        for (; interval is not null && j < previous.length; j++)
         {
             interval.Append(Key(earlier[j]), -CountOf(earlier[j]));
         }

@@ -127,16 +127,10 @@ internal sealed class LogHistogram
         return HistogramSnapshot.FromChunks(chunks, Present, total);
     }
 
-    /// <summary>Overwrites <paramref name="target"/> with the cumulative state, without allocating once it is large enough.</summary>
-    public void SnapshotInto(HistogramSnapshot target)
-    {
-        var total = Sum;
-        target.ReadFrom(chunks, Present, total);
-    }
-
     /// <summary>
     /// Overwrites <paramref name="target"/> with the cumulative state and <paramref name="interval"/> with what it holds
-    /// beyond <paramref name="previous"/> (an earlier snapshot of this histogram), reading each bin once.
+    /// beyond <paramref name="previous"/> (an earlier snapshot of this histogram), reading each bin once and allocating
+    /// nothing once the snapshots are as large as the histogram needs.
     /// </summary>
     public void SnapshotInto(HistogramSnapshot target, HistogramSnapshot previous, HistogramSnapshot interval)
     {

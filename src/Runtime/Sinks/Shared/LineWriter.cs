@@ -25,11 +25,12 @@ internal sealed class LineWriter(LineChannel channel)
     /// </summary>
     public bool BeginLine()
     {
-        if (reserved > 0)
+        if (reserved == 0)
         {
-            reserved--;
+            reserved = channel.TryReserve(reserveBlock);
         }
-        else if ((reserved = channel.TryReserve(reserveBlock)) > 0)
+
+        if (reserved > 0)
         {
             reserved--;
         }

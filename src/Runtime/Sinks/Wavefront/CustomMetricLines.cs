@@ -21,6 +21,7 @@ internal sealed class CustomMetricLines
     private readonly Dictionary<(CustomMetric, Model.RouteDescriptor?, string?), SeriesNames> names = [];
     private readonly Dictionary<(CustomMetric, Model.RouteDescriptor?, string?), PendingMinute> pending = [];
     private readonly Centroids centroids = new();
+    private readonly TimestampText timestampText = new();
     private readonly ReportMinutes minutes;
 
     public CustomMetricLines(InstrumentationOptions options, CustomMetricFactory factory, DateTimeOffset start)
@@ -53,6 +54,7 @@ internal sealed class CustomMetricLines
     private int Build(ReportTime time, bool final, LineWriter metrics, LineWriter histograms)
     {
         var lines = 0;
+        var timestamp = timestampText.Of(time.Timestamp);
         foreach (var reading in reader.Read())
         {
             var key = (reading.Metric, reading.Route, reading.TagValue);
@@ -60,14 +62,14 @@ internal sealed class CustomMetricLines
             switch (reading.Metric.Kind)
             {
                 case CustomMetricKind.Counter:
-                    lines += Count(WavefrontLines.Metric(metrics, series.Count, reading.Count, time.Timestamp, series.Suffix));
+                    lines += Count(WavefrontLines.Metric(metrics, series.Count, reading.Count, timestamp, series.Suffix));
                     break;
                 case CustomMetricKind.Gauge:
-                    lines += Count(WavefrontLines.Metric(metrics, series.Value, reading.GaugeValue, time.Timestamp, series.Suffix));
+                    lines += Count(WavefrontLines.Metric(metrics, series.Value, reading.GaugeValue, timestamp, series.Suffix));
                     break;
                 default:
-                    lines += Count(WavefrontLines.Metric(metrics, series.Count, reading.Count, time.Timestamp, series.Suffix));
-                    lines += Count(WavefrontLines.Metric(metrics, series.Sum, reading.Sum, time.Timestamp, series.Suffix));
+                    lines += Count(WavefrontLines.Metric(metrics, series.Count, reading.Count, timestamp, series.Suffix));
+                    lines += Count(WavefrontLines.Metric(metrics, series.Sum, reading.Sum, timestamp, series.Suffix));
                     lines += Distribution(key, reading, series.Distribution, time, final, histograms);
                     break;
             }

@@ -44,17 +44,10 @@ internal static class WavefrontLines
             : Encoding.UTF8.GetBytes($" \"{safe}\"{tagSuffix}");
     }
 
-    /// <summary>A metric point (<c>"name" value timestamp source=... tags</c>); returns whether there is a line (a name).</summary>
-    public static bool Metric<T>(LineWriter output, Utf8Pieces quotedName, T value, long timestamp, Utf8Pieces suffix)
-        where T : struct, IUtf8SpanFormattable
-    {
-        Span<byte> text = stackalloc byte[LongestNumber];
-        return Metric(output, quotedName, value, text[..Number(text, timestamp)], suffix);
-    }
-
     /// <summary>
-    /// A metric point whose timestamp is given as its text (<see cref="TimestampText"/>): a report's lines all carry
-    /// the same one, formatted once.
+    /// A metric point (<c>"name" value timestamp source=... tags</c>), its timestamp given as its text
+    /// (<see cref="TimestampText"/>: a report's lines all carry the same one, formatted once); returns whether there is
+    /// a line (a name).
     /// </summary>
     public static bool Metric<T>(LineWriter output, Utf8Pieces quotedName, T value, ReadOnlySpan<byte> timestamp, Utf8Pieces suffix)
         where T : struct, IUtf8SpanFormattable
@@ -352,19 +345,6 @@ internal sealed class Centroids
     public ReadOnlySpan<double> Values => values.AsSpan(0, Length);
 
     public ReadOnlySpan<long> Counts => counts.AsSpan(0, Length);
-
-    /// <summary>A snapshot's bins at their midpoints, divided by <paramref name="nanosecondsPerUnit"/>.</summary>
-    public Centroids Of(Instruments.HistogramSnapshot snapshot, double nanosecondsPerUnit)
-    {
-        Clear(snapshot.BinCount);
-        for (var i = 0; i < snapshot.BinCount; i++)
-        {
-            var bin = snapshot.Bin(i);
-            Add(bin.Midpoint / nanosecondsPerUnit, bin.Count);
-        }
-
-        return this;
-    }
 
     /// <summary>Empties the arrays, making room for <paramref name="capacity"/> centroids.</summary>
     public void Clear(int capacity)

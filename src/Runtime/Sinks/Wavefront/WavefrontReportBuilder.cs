@@ -32,7 +32,6 @@ internal sealed class WavefrontReportBuilder
     private readonly string prefix;
     private readonly string source;
     private readonly string handlerTag;
-    private readonly double nanosecondsPerLatencyUnit;
     private readonly IReadOnlyList<KeyValuePair<string, string>> applicationTags;
     private readonly byte[] applicationSuffix;
     private readonly byte[][] applicationAggregateSuffixes;
@@ -58,8 +57,7 @@ internal sealed class WavefrontReportBuilder
         prefix = options.Wavefront.NamePrefix;
         source = options.Source;
         handlerTag = options.Wavefront.HandlerTag;
-        nanosecondsPerLatencyUnit = options.Wavefront.NanosecondsPerLatencyUnit;
-        latencyText = new CentroidText(nanosecondsPerLatencyUnit);
+        latencyText = new CentroidText(options.Wavefront.NanosecondsPerLatencyUnit);
         applicationTags = options.ApplicationTags();
         HealthSuffix = WavefrontFormat.TagSuffix(source, applicationTags);
         applicationSuffix = Encoding.UTF8.GetBytes(HealthSuffix);
