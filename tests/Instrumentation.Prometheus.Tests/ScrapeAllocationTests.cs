@@ -59,8 +59,17 @@ public class ScrapeAllocationTests
             Scrape();
         }
 
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        Scrape();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
+        // The least of three scrapes: what every scrape allocates. A one-time allocation on this thread during one of
+        // them (a suite run here once saw the protobuf scrape of the larger registry over the tolerance, never again
+        // in ten runs) is not what this measures; an allocation per series happens in all three.
+        var least = long.MaxValue;
+        for (var i = 0; i < 3; i++)
+        {
+            var before = GC.GetAllocatedBytesForCurrentThread();
+            Scrape();
+            least = Math.Min(least, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+
+        return least;
     }
 }
