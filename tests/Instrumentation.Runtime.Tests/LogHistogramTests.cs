@@ -82,16 +82,17 @@ public class LogHistogramTests
     }
 
     [Fact]
-    public void Reading_with_the_previous_snapshot_gives_the_same_interval_as_subtracting_it()
+    public void Reading_into_the_previous_snapshot_gives_the_same_snapshot_and_interval_as_subtracting_it()
     {
         var histogram = new LogHistogram();
         var previous = HistogramSnapshot.Empty;
-        var spare = new HistogramSnapshot();
+        var kept = new HistogramSnapshot();
         var interval = new HistogramSnapshot();
         var random = new Random(20261127);
         for (var round = 0; round < 20; round++)
         {
-            // New bins in chunks already there and in new ones, existing bins again, and some rounds with nothing.
+            // New bins in chunks already there and in new ones (before, between and after the bins kept), existing
+            // bins again, and some rounds with nothing.
             for (var i = 0; i < round % 4 * 7; i++)
             {
                 histogram.Record((long)Math.Exp(random.NextDouble() * Math.Log(200e9)));
@@ -99,11 +100,11 @@ public class LogHistogramTests
 
             var expected = histogram.Snapshot();
             var expectedInterval = expected.Minus(previous);
-            histogram.SnapshotInto(spare, previous, interval);
+            histogram.ReadInto(kept, interval);
 
-            Assert.Equal(Describe(expected), Describe(spare));
+            Assert.Equal(Describe(expected), Describe(kept));
             Assert.Equal(Describe(expectedInterval), Describe(interval));
-            (previous, spare) = (spare, ReferenceEquals(previous, HistogramSnapshot.Empty) ? new HistogramSnapshot() : previous);
+            previous = expected;
         }
     }
 

@@ -6,16 +6,18 @@ namespace Instrumentation.Instruments;
 /// per reader.
 /// </summary>
 /// <remarks>
-/// A reusing reader hands out the same reading objects every time, overwritten: a series' snapshots, its reading and
-/// its route's reading are kept from one read to the next, so a read of many series allocates nothing per series. Its
-/// readings are only valid until its next read: for a reporter that formats each reading before the next, not for a
-/// reader that keeps readings (the dashboard's history).
+/// A reusing reader hands out the same reading objects every time, overwritten: a series' reading, with its snapshots
+/// brought up to date in place, and its route's reading are kept from one read to the next, so a read of many series
+/// allocates nothing per series and visits three objects per histogram (the live one, the cumulative snapshot and the
+/// interval). Its readings are only valid until its next read: for a reporter that formats each reading before the next,
+/// not for a reader that keeps readings (the dashboard's history).
 /// </remarks>
 internal sealed class InstrumentReader
 {
     private readonly InstrumentRegistry registry;
     private readonly bool reuse;
     private readonly InstrumentTable<SeriesSlot> series = new();
+    private readonly InstrumentTable<SeriesReading> reusedSeries = new();
     private readonly InstrumentTable<RouteReading> reusedRoutes = new();
     private readonly List<RouteReading> reusedRouteList = [];
     private long previousCompleted;
@@ -44,8 +46,9 @@ internal sealed class InstrumentReader
             readings.Clear();
             foreach (var status in route.Statuses)
             {
-                var slot = series.GetOrAdd(status.Index, status, static s => new SeriesSlot(s));
-                var one = reuse ? slot.ReadReusing() : slot.ReadFresh();
+                var one = reuse
+                    ? ReadAgain(reusedSeries.GetOrAdd(status.Index, status, SeriesReading.Reused))
+                    : series.GetOrAdd(status.Index, status, static s => new SeriesSlot(s)).Read();
                 readings.Add(one);
                 seriesCompleted += one.Count;
                 seriesErrors += status.IsError ? one.Count : 0;
@@ -77,19 +80,31 @@ internal sealed class InstrumentReader
         return reading;
     }
 
-    /// <summary>What the reader keeps of one series: the previous cumulative values and, when reusing, the objects it overwrites.</summary>
+    // A reused reading's snapshots are brought up to date in place; its previous byte count is its own.
+    private static SeriesReading ReadAgain(SeriesReading reading)
+    {
+        var status = reading.Series;
+        status.Latency.ReadInto(reading.Latency, reading.LatencyInterval);
+        reading.Count = reading.Latency.Count;
+        if (status.CpuTime is { } cpuTime)
+        {
+            cpuTime.ReadInto(reading.CpuTime!, reading.CpuTimeInterval!);
+        }
+
+        var nowBytes = status.ResponseBytes;
+        reading.ResponseBytesDelta = nowBytes - reading.ResponseBytes;
+        reading.ResponseBytes = nowBytes;
+        return reading;
+    }
+
+    /// <summary>What a reader that keeps its readings keeps of one series: the previous cumulative values.</summary>
     private sealed class SeriesSlot(StatusInstruments status)
     {
         private HistogramSnapshot latency = HistogramSnapshot.Empty;
         private HistogramSnapshot? cpu;
         private long bytes;
 
-        // Reusing: the snapshots the next read overwrites, and the reading handed out every time.
-        private HistogramSnapshot? spareLatency;
-        private HistogramSnapshot? spareCpu;
-        private SeriesReading? reading;
-
-        public SeriesReading ReadFresh()
+        public SeriesReading Read()
         {
             var nowLatency = status.Latency.Snapshot();
             var nowCpu = status.CpuTime?.Snapshot();
@@ -98,32 +113,6 @@ internal sealed class InstrumentReader
                 status, nowLatency, nowLatency.Minus(latency), nowCpu, nowCpu?.Minus(cpu ?? HistogramSnapshot.Empty), nowBytes, nowBytes - bytes);
             (latency, cpu, bytes) = (nowLatency, nowCpu, nowBytes);
             return result;
-        }
-
-        public SeriesReading ReadReusing()
-        {
-            reading ??= new SeriesReading(
-                status, new HistogramSnapshot(), new HistogramSnapshot(), null, status.CpuTime is null ? null : new HistogramSnapshot(), 0, 0);
-
-            var nowLatency = spareLatency ?? new HistogramSnapshot();
-            status.Latency.SnapshotInto(nowLatency, latency, reading.LatencyInterval);
-            spareLatency = ReferenceEquals(latency, HistogramSnapshot.Empty) ? null : latency;
-            latency = nowLatency;
-            reading.Latency = nowLatency;
-
-            if (status.CpuTime is { } cpuTime)
-            {
-                var nowCpu = spareCpu ?? new HistogramSnapshot();
-                cpuTime.SnapshotInto(nowCpu, cpu ?? HistogramSnapshot.Empty, reading.CpuTimeInterval!);
-                spareCpu = cpu;
-                cpu = nowCpu;
-                reading.CpuTime = nowCpu;
-            }
-
-            var nowBytes = status.ResponseBytes;
-            reading.ResponseBytesDelta = nowBytes - bytes;
-            reading.ResponseBytes = bytes = nowBytes;
-            return reading;
         }
     }
 }
@@ -180,7 +169,15 @@ internal sealed class SeriesReading(
     long responseBytes,
     long responseBytesDelta)
 {
-    private HistogramSnapshot latency = latency;
+    /// <summary>A reading a reusing reader overwrites at each read: empty snapshots, brought up to date in place.</summary>
+    internal static SeriesReading Reused(StatusInstruments series) => new(
+        series,
+        new HistogramSnapshot(),
+        new HistogramSnapshot(),
+        series.CpuTime is null ? null : new HistogramSnapshot(),
+        series.CpuTime is null ? null : new HistogramSnapshot(),
+        0,
+        0);
 
     public StatusInstruments Series { get; } = series;
 
@@ -190,19 +187,11 @@ internal sealed class SeriesReading(
     /// </summary>
     public int Index { get; } = series.Index;
 
-    public HistogramSnapshot Latency
-    {
-        get => latency;
-        internal set
-        {
-            latency = value;
-            Count = value.Count;
-        }
-    }
+    public HistogramSnapshot Latency { get; } = latency;
 
     public HistogramSnapshot LatencyInterval { get; } = latencyInterval;
 
-    public HistogramSnapshot? CpuTime { get; internal set; } = cpuTime;
+    public HistogramSnapshot? CpuTime { get; } = cpuTime;
 
     public HistogramSnapshot? CpuTimeInterval { get; } = cpuTimeInterval;
 
@@ -211,7 +200,7 @@ internal sealed class SeriesReading(
     public long ResponseBytesDelta { get; internal set; } = responseBytesDelta;
 
     /// <summary>Cumulative request count.</summary>
-    public long Count { get; private set; } = latency.Count;
+    public long Count { get; internal set; } = latency.Count;
 
     /// <summary>Requests since the previous read.</summary>
     public long CountDelta => LatencyInterval.Count;

@@ -128,14 +128,14 @@ internal sealed class LogHistogram
     }
 
     /// <summary>
-    /// Overwrites <paramref name="target"/> with the cumulative state and <paramref name="interval"/> with what it holds
-    /// beyond <paramref name="previous"/> (an earlier snapshot of this histogram), reading each bin once and allocating
-    /// nothing once the snapshots are as large as the histogram needs.
+    /// Brings <paramref name="snapshot"/> (an earlier snapshot of this histogram made by this method, or a new one) up to
+    /// the cumulative state in place, and overwrites <paramref name="interval"/> with what was recorded since; each bin is
+    /// read once, and nothing is allocated once the snapshots are as large as the histogram needs.
     /// </summary>
-    public void SnapshotInto(HistogramSnapshot target, HistogramSnapshot previous, HistogramSnapshot interval)
+    public void ReadInto(HistogramSnapshot snapshot, HistogramSnapshot interval)
     {
         var total = Sum;
-        target.ReadFrom(chunks, Present, total, previous, interval);
+        snapshot.ReadFrom(chunks, Present, total, interval);
     }
 
     /// <summary>
