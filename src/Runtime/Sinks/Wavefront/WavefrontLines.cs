@@ -367,49 +367,60 @@ internal sealed class Centroids
 }
 
 /// <summary>
-/// Bytes written one after the other, from up to three arrays: a line's name or tags, when one part is a series' own
+/// Bytes written one after the other, from up to three pieces: a line's name or tags, when one part is a series' own
 /// and the others are shared by every series (<c>"</c>, the series' stem, <c>.cumulative.count" </c>). A report
 /// then reads a few dozen bytes of each series' own instead of whole names and tag lists, which at 10,000 series were
-/// megabytes read from all over the heap every report. A missing first piece means there is no line (a blank name).
+/// megabytes read from all over the heap every report. A piece may be part of an array (a series keeps all its own
+/// pieces in one), and lengths are read from the pieces, not from the arrays. Missing means there is no line (a blank
+/// name).
 /// </summary>
-internal readonly struct Utf8Pieces
+internal readonly ref struct Utf8Pieces
 {
-    private readonly byte[]? first;
-    private readonly byte[]? second;
-    private readonly byte[]? third;
+    private readonly ReadOnlySpan<byte> first;
+    private readonly ReadOnlySpan<byte> second;
+    private readonly ReadOnlySpan<byte> third;
+    private readonly bool present;
 
+    /// <summary>Whole arrays; a null first one means there is no line, a null later one is empty.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     public Utf8Pieces(byte[]? first, byte[]? second = null, byte[]? third = null)
+        : this(first, second, third, present: first is not null)
+    {
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private Utf8Pieces(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third, bool present)
     {
         this.first = first;
         this.second = second;
         this.third = third;
+        this.present = present;
     }
 
     /// <summary>No bytes to write: the name this stands for is blank, so there is no line.</summary>
-    public bool IsMissing => first is null;
+    public bool IsMissing => !present;
 
-    public int Length => (first?.Length ?? 0) + (second?.Length ?? 0) + (third?.Length ?? 0);
+    public int Length => first.Length + second.Length + third.Length;
 
     public static implicit operator Utf8Pieces(byte[]? whole) => new(whole);
+
+    /// <summary>Pieces that are there (parts of arrays, or shared ones), so there is a line.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    public static Utf8Pieces Of(ReadOnlySpan<byte> first, ReadOnlySpan<byte> second, ReadOnlySpan<byte> third = default) =>
+        new(first, second, third, present: true);
 
     /// <summary>Copies the pieces to the start of <paramref name="destination"/>; returns how many bytes that was.</summary>
     public int CopyTo(Span<byte> destination)
     {
-        var length = 0;
-        if (first is not null)
-        {
-            first.CopyTo(destination);
-            length = first.Length;
-        }
-
-        if (second is not null)
+        first.CopyTo(destination);
+        var length = first.Length;
+        if (!second.IsEmpty)
         {
             second.CopyTo(destination[length..]);
             length += second.Length;
         }
 
-        if (third is not null)
+        if (!third.IsEmpty)
         {
             third.CopyTo(destination[length..]);
             length += third.Length;

@@ -12,7 +12,7 @@ namespace Instrumentation.Sinks.Wavefront;
 /// its lines in place into the sender's buffers (<see cref="WavefrontLines"/>), so it formats numbers and copies bytes,
 /// and makes no string. Histograms accumulate per series into one-minute bins that are sent once the minute is over
 /// (or at shutdown), so no value is ever in two distributions; delta counters come from the reader's deltas, so each
-/// request is counted in exactly one delta.
+/// request is counted in exactly one delta. Not thread-safe: one reporting loop.
 /// </summary>
 internal sealed class WavefrontReportBuilder
 {
@@ -29,6 +29,9 @@ internal sealed class WavefrontReportBuilder
     private static readonly byte[] CpuEnd = ".cpu_ns\""u8.ToArray();
     private static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMinutes(5);
 
+    // What ends every aggregate's tags, after its route's handler tag.
+    private static readonly byte[] ProvidedSourceTag = Encoding.UTF8.GetBytes(Tags(new("source", ProvidedSource)));
+
     private readonly string prefix;
     private readonly string source;
     private readonly string handlerTag;
@@ -36,15 +39,18 @@ internal sealed class WavefrontReportBuilder
     private readonly byte[] applicationSuffix;
     private readonly byte[][] applicationAggregateSuffixes;
 
-    // A route's aggregate tags are these, then its handler tag and the provided source tag (RouteNames).
+    // A route's aggregate tags are these, then its handler tag and the provided source tag (RouteText).
     private readonly byte[][] aggregateHeads;
     private readonly byte[]? heartbeatName = WavefrontLines.QuotedName("~component.heartbeat");
     private readonly byte[] heartbeatSuffix;
     private readonly byte[]? totalInFlightName;
     private readonly OverallNames completedNames;
     private readonly OverallNames errorNames;
-    private readonly InstrumentTable<RouteNames> routeNames = new();
-    private readonly InstrumentTable<SeriesState> series = new();
+
+    // Each route's and each series' own pieces, by their Index: values in two arrays rather than an object each, so a
+    // report visits one array element and one byte array per series (at 10,000 series the objects were a measurable part).
+    private RouteText[] routeTexts = [];
+    private SeriesState[] seriesStates = [];
     private readonly CentroidText latencyText;
     private readonly CentroidText cpuText = new(nanosecondsPerUnit: 1);
     private readonly TimestampText timestampText = new();
@@ -111,31 +117,38 @@ internal sealed class WavefrontReportBuilder
         {
             var route = routes[r];
             var series = route.SeriesList;
-            var names = NamesOf(route);
-            var sourceSuffix = new Utf8Pieces(applicationSuffix, names.HandlerTag);
-            lines += Count(WavefrontLines.Metric(metrics, names.InFlight, route.InFlight, timestamp, sourceSuffix));
+            ref readonly var names = ref TextOf(route);
+            var handler = names.Handler;
+            var sourceSuffix = Utf8Pieces.Of(applicationSuffix, handler);
+            if (names.HasInFlight)
+            {
+                lines += Count(WavefrontLines.Metric(metrics, Utf8Pieces.Of(names.InFlight, default), route.InFlight, timestamp, sourceSuffix));
+            }
+
             for (var s = 0; s < series.Count; s++)
             {
                 var one = series[s];
-                var state = StateOf(one, names);
-                lines += Count(WavefrontLines.Metric(metrics, new Utf8Pieces(state.QuotedStem, CumulativeEnd), one.Count, timestamp, sourceSuffix));
+                ref var state = ref StateOf(one, route);
+                var stem = state.QuotedStem;
+                lines += Count(WavefrontLines.Metric(metrics, Utf8Pieces.Of(stem, CumulativeEnd), one.Count, timestamp, sourceSuffix));
                 var delta = one.CountDelta;
                 if (delta > 0)
                 {
+                    var deltaStem = state.QuotedDeltaStem;
                     for (var level = 0; level < AggregateLevels.Length; level++)
                     {
-                        var name = new Utf8Pieces(state.QuotedDeltaStem, AggregateEnds[level]);
-                        var tags = new Utf8Pieces(aggregateHeads[level], names.HandlerAndSourceTags);
+                        var name = Utf8Pieces.Of(deltaStem, AggregateEnds[level]);
+                        var tags = Utf8Pieces.Of(aggregateHeads[level], handler, ProvidedSourceTag);
                         lines += Count(WavefrontLines.Delta(metrics, name, delta, tags));
                     }
                 }
 
                 if (state.HasDistributions)
                 {
-                    lines += state.Latency.Add(one.LatencyInterval, time, final, new(histograms, new(Space, state.QuotedStem, LatencyEnd), sourceSuffix, latencyText, binStartText));
+                    lines += state.Latency.Add(one.LatencyInterval, time, final, new(histograms, Utf8Pieces.Of(Space, stem, LatencyEnd), sourceSuffix, latencyText, binStartText));
                     if (one.CpuTimeInterval is { } cpu)
                     {
-                        lines += state.Cpu.Add(cpu, time, final, new(histograms, new(Space, state.QuotedStem, CpuEnd), sourceSuffix, cpuText, binStartText));
+                        lines += state.Cpu.Add(cpu, time, final, new(histograms, Utf8Pieces.Of(Space, stem, CpuEnd), sourceSuffix, cpuText, binStartText));
                     }
                 }
             }
@@ -179,24 +192,34 @@ internal sealed class WavefrontReportBuilder
         return lines;
     }
 
-    private RouteNames NamesOf(RouteReading route) => routeNames.Find(route.Index) ?? routeNames.GetOrAdd(route.Index, route.Route, CreateNames);
+    private ref RouteText TextOf(RouteReading route)
+    {
+        var index = route.Index;
+        if ((uint)index >= (uint)routeTexts.Length)
+        {
+            Array.Resize(ref routeTexts, Math.Max(index + 1, routeTexts.Length * 2));
+        }
 
-    private RouteNames CreateNames(RouteInstruments route)
+        ref var text = ref routeTexts[index];
+        if (text.ResponseStem is null)
+        {
+            text = CreateText(route.Route);
+        }
+
+        return ref text;
+    }
+
+    private RouteText CreateText(RouteInstruments route)
     {
         var descriptor = route.Descriptor;
         var stem = $"{prefix}.request.{descriptor.WavefrontEntity}.{descriptor.Method}";
 
         // The route's tags are the application's and then its handler's, so a line's tags are the shared application
         // suffix followed by this one piece; so are the aggregates', between their level's tags and the source tag.
-        var handler = Tags(new(handlerTag, descriptor.Handler));
-        return new RouteNames(
-            WavefrontLines.QuotedName(Sanitized($"{stem}.inflight.value")),
-            $"{prefix}.response.{descriptor.WavefrontEntity}.{descriptor.Method}",
-            handler.Length == 0 ? null : Encoding.UTF8.GetBytes(handler),
-            Encoding.UTF8.GetBytes(handler + ProvidedSourceTag));
+        var inFlight = WavefrontLines.QuotedName(Sanitized($"{stem}.inflight.value")) ?? [];
+        var handler = Encoding.UTF8.GetBytes(Tags(new(handlerTag, descriptor.Handler)));
+        return new RouteText([.. inFlight, .. handler], inFlight.Length, $"{prefix}.response.{descriptor.WavefrontEntity}.{descriptor.Method}");
     }
-
-    private static readonly string ProvidedSourceTag = Tags(new("source", ProvidedSource));
 
     // One tag as a line writes it (" \"key\"=\"value\""), or nothing when its key or value is unusable.
     private static string Tags(KeyValuePair<string, string> tag)
@@ -206,24 +229,36 @@ internal sealed class WavefrontReportBuilder
         return builder.ToString();
     }
 
-    private SeriesState StateOf(SeriesReading one, RouteNames names) =>
-        series.Find(one.Index) ?? series.GetOrAdd(one.Index, (one.Series, names), CreateState);
-
-    private SeriesState CreateState((StatusInstruments Status, RouteNames Names) of)
+    private ref SeriesState StateOf(SeriesReading one, RouteReading route)
     {
-        var (status, names) = of;
+        var index = one.Index;
+        if ((uint)index >= (uint)seriesStates.Length)
+        {
+            Array.Resize(ref seriesStates, Math.Max(index + 1, seriesStates.Length * 2));
+        }
+
+        ref var state = ref seriesStates[index];
+        if (state.Text is null)
+        {
+            state = CreateState(one.Series, routeTexts[route.Index].ResponseStem);
+        }
+
+        return ref state;
+    }
+
+    private static SeriesState CreateState(StatusInstruments status, string responseStem)
+    {
         // A gRPC method's status is the gRPC code (docs/naming.md), named apart from HTTP codes: grpc_5 is NOT_FOUND.
-        var stem = status.Route.IsGrpc ? $"{names.ResponseStem}.grpc_{status.StatusCode}" : $"{names.ResponseStem}.{status.StatusCode}";
+        var stem = status.Route.IsGrpc ? $"{responseStem}.grpc_{status.StatusCode}" : $"{responseStem}.{status.StatusCode}";
 
         // Sanitizing replaces characters one by one, and what the lines append to the stem has only allowed ones, so
         // the sanitized stem followed by an ending is the sanitized name (ReportBuilderTests holds it, for awkward names too).
         var safe = Sanitized(stem);
+        var quotedStem = Encoding.UTF8.GetBytes($"\"{safe}");
+        var quotedDeltaStem = Encoding.UTF8.GetBytes($"\"{Sanitized($"{WavefrontNames.DeltaMark}{stem}")}");
 
         // A stem that starts with a delta mark (a prefix that has one) names delta counters only: no distributions.
-        return new SeriesState(
-            Encoding.UTF8.GetBytes($"\"{safe}"),
-            Encoding.UTF8.GetBytes($"\"{Sanitized($"{WavefrontNames.DeltaMark}{stem}")}"),
-            hasDistributions: safe[0] is not (WavefrontNames.DeltaMark or WavefrontNames.GreekDelta));
+        return new SeriesState([.. quotedStem, .. quotedDeltaStem], quotedStem.Length, hasDistributions: safe[0] is not (WavefrontNames.DeltaMark or WavefrontNames.GreekDelta));
     }
 
     /// <summary>
@@ -260,24 +295,37 @@ internal sealed class WavefrontReportBuilder
     private static string Sanitized(string name) => WavefrontNames.SanitizeName(name) ?? name;
 
     /// <summary>
-    /// A route's own pieces: its in-flight name, the stem of its series' names, its handler tag (null when unusable)
-    /// and the tags that end its aggregates (the handler tag and the provided source), one piece so that a delta line
-    /// is four copies.
+    /// A route's own pieces, in one array: its in-flight name (none when blank) and its handler tag (empty when
+    /// unusable); and the stem of its series' names, for making their pieces.
     /// </summary>
-    private sealed record RouteNames(byte[]? InFlight, string ResponseStem, byte[]? HandlerTag, byte[] HandlerAndSourceTags);
+    private readonly struct RouteText(byte[] text, int inFlightLength, string responseStem)
+    {
+        public readonly string ResponseStem = responseStem;
+        private readonly byte[] text = text;
+        private readonly int inFlightLength = inFlightLength;
+
+        public bool HasInFlight => inFlightLength > 0;
+
+        public ReadOnlySpan<byte> InFlight => text.AsSpan(0, inFlightLength);
+
+        public ReadOnlySpan<byte> Handler => text.AsSpan(inFlightLength);
+    }
 
     /// <summary>
-    /// A series' own pieces: its sanitized stem after a quote, and its delta counters' (sanitized with the delta mark
-    /// in front, after a quote); whether it has distributions, and their minute bins, held in place (at 10,000 series,
-    /// every object a report visits per series is a measurable part of it).
+    /// A series' own pieces, in one array: its sanitized stem after a quote, then its delta counters' (sanitized with
+    /// the delta mark in front, after a quote); whether it has distributions, and their minute bins, held in place.
     /// </summary>
-    private sealed class SeriesState(byte[] quotedStem, byte[] quotedDeltaStem, bool hasDistributions)
+    private struct SeriesState(byte[] text, int stemLength, bool hasDistributions)
     {
-        public readonly byte[] QuotedStem = quotedStem;
-        public readonly byte[] QuotedDeltaStem = quotedDeltaStem;
+        public readonly byte[] Text = text;
         public readonly bool HasDistributions = hasDistributions;
         public MinuteBin Latency;
         public MinuteBin Cpu;
+        private readonly int stemLength = stemLength;
+
+        public readonly ReadOnlySpan<byte> QuotedStem => Text.AsSpan(0, stemLength);
+
+        public readonly ReadOnlySpan<byte> QuotedDeltaStem => Text.AsSpan(stemLength);
     }
 
     private sealed record OverallNames(byte[]? Cumulative, byte[]?[] Aggregates);
@@ -286,7 +334,14 @@ internal sealed class WavefrontReportBuilder
     /// Where a minute bin's line goes and what ends it: the name after the centroids, the tags; the centroids' text and
     /// the bin start's.
     /// </summary>
-    private readonly record struct BinLine(LineWriter Output, Utf8Pieces Tail, Utf8Pieces TailSuffix, CentroidText Centroids, TimestampText BinStart);
+    private readonly ref struct BinLine(LineWriter output, Utf8Pieces tail, Utf8Pieces tailSuffix, CentroidText centroids, TimestampText binStart)
+    {
+        public readonly LineWriter Output = output;
+        public readonly Utf8Pieces Tail = tail;
+        public readonly Utf8Pieces TailSuffix = tailSuffix;
+        public readonly CentroidText Centroids = centroids;
+        public readonly TimestampText BinStart = binStart;
+    }
 
     /// <summary>
     /// One series' histogram values of the minute not yet sent, in a snapshot it keeps and overwrites. A field of its
