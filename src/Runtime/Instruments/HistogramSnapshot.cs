@@ -95,7 +95,7 @@ internal sealed class HistogramSnapshot
     private static long CountOf(long entry) => entry >> KeyBits;
 
     /// <summary>Copies a histogram's chunks (null where a chunk was never used), keeping the non-zero bins only.</summary>
-    internal static HistogramSnapshot FromChunks(long[]?[] chunks, ulong present, long sum)
+    internal static HistogramSnapshot FromChunks(ReadOnlySpan<long[]?> chunks, ulong present, long sum)
     {
         var scratch = mergeScratch ??= new HistogramSnapshot();
         scratch.length = 0;
@@ -112,7 +112,7 @@ internal sealed class HistogramSnapshot
     /// so reads each bin once and keeps one snapshot and one interval per histogram: at 10,000 series, a third copy
     /// swapped in and out was two more objects visited per histogram and report.
     /// </summary>
-    internal void ReadFrom(long[]?[] chunks, ulong present, long sum, HistogramSnapshot? interval)
+    internal void ReadFrom(ReadOnlySpan<long[]?> chunks, ulong present, long sum, HistogramSnapshot? interval)
     {
         if (interval is not null)
         {

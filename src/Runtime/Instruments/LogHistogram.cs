@@ -57,7 +57,8 @@ internal sealed class LogHistogram
     private static readonly long ZeroLargest = LargestIn[0];
     private static readonly long TopLargest = LargestIn[^1];
 
-    private readonly long[]?[] chunks = new long[]?[ChunkCount];
+    // In the histogram itself rather than an array of its own: recording and reading find a chunk one load sooner.
+    private ChunkTable chunks;
 
     // Bit k set once chunk k exists: readers visit the few chunks a series uses without scanning all 30 references
     // (four cache lines per histogram, at 10,000 series a measurable part of a report).
@@ -304,6 +305,13 @@ internal sealed class LogHistogram
 
     /// <summary>The value reported for a bin: its midpoint, within 0.55% of every value in it.</summary>
     public static double BinMidpoint(int chunk, int bin) => (BinLowerBound(chunk, bin) + BinUpperBound(chunk, bin) - 1) / 2.0;
+
+    /// <summary>A histogram's chunks, in place: chunk k at k, null until used.</summary>
+    [System.Runtime.CompilerServices.InlineArray(ChunkCount)]
+    internal struct ChunkTable
+    {
+        private long[]? first;
+    }
 
     private long[] AllocateChunk(int chunk)
     {
