@@ -49,7 +49,7 @@ internal static class WavefrontLines
     /// (<see cref="TimestampText"/>: a report's lines all carry the same one, formatted once); returns whether there is
     /// a line (a name).
     /// </summary>
-    public static bool Metric<T>(LineWriter output, Utf8Pieces quotedName, T value, ReadOnlySpan<byte> timestamp, Utf8Pieces suffix)
+    public static bool Metric<T>(LineWriter output, in Utf8Pieces quotedName, T value, ReadOnlySpan<byte> timestamp, in Utf8Pieces suffix)
         where T : struct, IUtf8SpanFormattable
     {
         if (quotedName.IsMissing)
@@ -70,7 +70,7 @@ internal static class WavefrontLines
     /// A delta counter (<c>"∆name" value source=... tags</c>, no timestamp); no line when the value is not positive
     /// (the proxy rejects those) or there is no name. Returns whether there is a line.
     /// </summary>
-    public static bool Delta(LineWriter output, Utf8Pieces quotedDeltaName, long value, Utf8Pieces suffix)
+    public static bool Delta(LineWriter output, in Utf8Pieces quotedDeltaName, long value, in Utf8Pieces suffix)
     {
         if (value <= 0 || quotedDeltaName.IsMissing)
         {
@@ -91,7 +91,7 @@ internal static class WavefrontLines
     /// ascending order, adjacent equal ones merged, those with no count or no finite value left out; no line when none
     /// is left or there is no name. Returns whether there is a line.
     /// </summary>
-    public static bool Histogram(LineWriter output, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, Utf8Pieces tail, Utf8Pieces tailSuffix = default)
+    public static bool Histogram(LineWriter output, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, in Utf8Pieces tail, in Utf8Pieces tailSuffix = default)
     {
         if (tail.IsMissing || !AnyCentroid(values, counts))
         {
@@ -109,11 +109,11 @@ internal static class WavefrontLines
 
     /// <summary>
     /// A minute distribution of a histogram's bins, each centroid a bin's midpoint written from
-    /// <paramref name="text"/>: the same line as <see cref="Histogram(LineWriter, long, ReadOnlySpan{double}, ReadOnlySpan{long}, Utf8Pieces, Utf8Pieces)"/>
+    /// <paramref name="text"/>: the same line as <see cref="Histogram(LineWriter, long, ReadOnlySpan{double}, ReadOnlySpan{long}, in Utf8Pieces, in Utf8Pieces)"/>
     /// given those midpoints, without computing and formatting a double per bin and report. Returns whether there is
     /// a line.
     /// </summary>
-    public static bool Histogram(LineWriter output, ReadOnlySpan<byte> binStartSeconds, Instruments.HistogramSnapshot bins, CentroidText text, Utf8Pieces tail, Utf8Pieces tailSuffix)
+    public static bool Histogram(LineWriter output, ReadOnlySpan<byte> binStartSeconds, Instruments.HistogramSnapshot bins, CentroidText text, in Utf8Pieces tail, in Utf8Pieces tailSuffix)
     {
         // Distinct bins have distinct midpoints, so no two centroids merge, and every midpoint is finite.
         var centroids = 0;
@@ -194,9 +194,9 @@ internal static class WavefrontLines
         }
     }
 
-    private static int MetricBytes(Utf8Pieces quotedName, Utf8Pieces suffix) => quotedName.Length + (2 * LongestNumber) + 1 + suffix.Length + 1;
+    private static int MetricBytes(in Utf8Pieces quotedName, in Utf8Pieces suffix) => quotedName.Length + (2 * LongestNumber) + 1 + suffix.Length + 1;
 
-    private static int HistogramBytes(int centroids, Utf8Pieces tail, Utf8Pieces tailSuffix) =>
+    private static int HistogramBytes(int centroids, in Utf8Pieces tail, in Utf8Pieces tailSuffix) =>
         HistogramOverhead + (centroids * CentroidBytes) + tail.Length + tailSuffix.Length;
 
     private static bool AnyCentroid(ReadOnlySpan<double> values, ReadOnlySpan<long> counts)
@@ -213,7 +213,7 @@ internal static class WavefrontLines
     }
 
     // An empty timestamp: none (a delta counter).
-    private static int Metric<T>(Span<byte> destination, Utf8Pieces quotedName, T value, ReadOnlySpan<byte> timestamp, Utf8Pieces suffix)
+    private static int Metric<T>(Span<byte> destination, in Utf8Pieces quotedName, T value, ReadOnlySpan<byte> timestamp, in Utf8Pieces suffix)
         where T : struct, IUtf8SpanFormattable
     {
         var length = quotedName.CopyTo(destination);
@@ -229,7 +229,7 @@ internal static class WavefrontLines
     }
 
     private static int Histogram(
-        Span<byte> destination, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, Utf8Pieces tail, Utf8Pieces tailSuffix)
+        Span<byte> destination, long binStartSeconds, ReadOnlySpan<double> values, ReadOnlySpan<long> counts, in Utf8Pieces tail, in Utf8Pieces tailSuffix)
     {
         "!M "u8.CopyTo(destination);
         var length = 3 + Number(destination[3..], binStartSeconds);

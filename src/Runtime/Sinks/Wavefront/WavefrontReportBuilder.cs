@@ -354,7 +354,7 @@ internal sealed class WavefrontReportBuilder
         private long minute;
         private bool holding;
 
-        public int Add(HistogramSnapshot interval, ReportTime time, bool final, BinLine output)
+        public int Add(HistogramSnapshot interval, ReportTime time, bool final, in BinLine output)
         {
             var lines = 0;
             if (interval.Count > 0)
@@ -392,13 +392,13 @@ internal sealed class WavefrontReportBuilder
             return lines;
         }
 
-        private int Send(BinLine output)
+        private int Send(in BinLine output)
         {
             holding = false;
             return Send(values!, minute, output);
         }
 
-        private static int Send(HistogramSnapshot bin, long binMinute, BinLine line) =>
+        private static int Send(HistogramSnapshot bin, long binMinute, in BinLine line) =>
             Count(WavefrontLines.Histogram(line.Output, line.BinStart.Of(binMinute * 60), bin, line.Centroids, line.Tail, line.TailSuffix));
     }
 }
