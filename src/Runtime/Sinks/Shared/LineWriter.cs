@@ -2,7 +2,7 @@ namespace Instrumentation.Sinks.Shared;
 
 /// <summary>
 /// Writes lines in place, as UTF-8, into one channel's pooled segments: a report formats each line where it is sent
-/// from, with no string and no copy per line. A line is <see cref="BeginLine"/>, writes, <see cref="EndLine"/>; the
+/// from, with no string and no copy per line. A line is <see cref="BeginLine"/>, writes, <see cref="EndLine()"/>; the
 /// segment being filled is private to the writer until it holds a batch, or until <see cref="Flush"/>, which a
 /// report calls when it is done. One producer at a time: a reporter's loop.
 /// </summary>
@@ -47,13 +47,24 @@ internal sealed class LineWriter(LineChannel channel)
     /// <summary>Ends the line begun: writes its '\n' and counts it; a segment holding a batch becomes sendable.</summary>
     public void EndLine()
     {
-        GetSpan(1)[0] = (byte)'\n';
-        Advance(1);
-        var full = segment!;
-        full.EndLine();
-        if (full.Lines >= channel.BatchSize)
+        GetSpan(1);
+        EndLine(0);
+    }
+
+    /// <summary>
+    /// Ends a line whose last <paramref name="written"/> bytes were written into the span <see cref="GetSpan"/> gave
+    /// (asked for one byte more, for the '\n'), in one step rather than an <see cref="Advance"/> and
+    /// <see cref="EndLine()"/>.
+    /// </summary>
+    public void EndLine(int written)
+    {
+        var current = segment!;
+        current.Room[written] = (byte)'\n';
+        current.Advance(written + 1);
+        current.EndLine();
+        if (current.Lines >= channel.BatchSize)
         {
-            channel.Publish(full);
+            channel.Publish(current);
             segment = null;
         }
     }

@@ -59,8 +59,7 @@ internal static class WavefrontLines
 
         if (output.BeginLine())
         {
-            output.Advance(Metric(output.GetSpan(MetricBytes(quotedName, suffix)), quotedName, value, timestamp, suffix));
-            output.EndLine();
+            output.EndLine(Metric(output.GetSpan(MetricBytes(quotedName, suffix)), quotedName, value, timestamp, suffix));
         }
 
         return true;
@@ -79,8 +78,7 @@ internal static class WavefrontLines
 
         if (output.BeginLine())
         {
-            output.Advance(Metric(output.GetSpan(MetricBytes(quotedDeltaName, suffix)), quotedDeltaName, value, default, suffix));
-            output.EndLine();
+            output.EndLine(Metric(output.GetSpan(MetricBytes(quotedDeltaName, suffix)), quotedDeltaName, value, default, suffix));
         }
 
         return true;
@@ -100,8 +98,7 @@ internal static class WavefrontLines
 
         if (output.BeginLine())
         {
-            output.Advance(Histogram(output.GetSpan(HistogramBytes(values.Length, tail, tailSuffix)), binStartSeconds, values, counts, tail, tailSuffix));
-            output.EndLine();
+            output.EndLine(Histogram(output.GetSpan(HistogramBytes(values.Length, tail, tailSuffix)), binStartSeconds, values, counts, tail, tailSuffix));
         }
 
         return true;
@@ -150,8 +147,7 @@ internal static class WavefrontLines
             }
 
             length += tail.CopyTo(destination[length..]);
-            output.Advance(length + tailSuffix.CopyTo(destination[length..]));
-            output.EndLine();
+            output.EndLine(length + tailSuffix.CopyTo(destination[length..]));
         }
 
         return true;
