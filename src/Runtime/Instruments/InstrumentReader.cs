@@ -43,15 +43,32 @@ internal sealed class InstrumentReader
         {
             var reading = RouteReadingOf(route);
             var readings = reading.SeriesList;
-            readings.Clear();
-            foreach (var status in route.Statuses)
+            var statuses = route.Statuses;
+            if (reuse && reading.Listed == statuses)
             {
-                var one = reuse
-                    ? ReadAgain(reusedSeries.GetOrAdd(status.Index, status, SeriesReading.Reused))
-                    : series.GetOrAdd(status.Index, status, static s => new SeriesSlot(s)).Read();
-                readings.Add(one);
-                seriesCompleted += one.Count;
-                seriesErrors += status.IsError ? one.Count : 0;
+                // The route's series are the ones listed at the last read (a route gains one rarely): read them again
+                // in place, without finding each one and listing it anew.
+                for (var i = 0; i < readings.Count; i++)
+                {
+                    var one = ReadAgain(readings[i]);
+                    seriesCompleted += one.Count;
+                    seriesErrors += one.Series.IsError ? one.Count : 0;
+                }
+            }
+            else
+            {
+                readings.Clear();
+                foreach (var status in statuses)
+                {
+                    var one = reuse
+                        ? ReadAgain(reusedSeries.GetOrAdd(status.Index, status, SeriesReading.Reused))
+                        : series.GetOrAdd(status.Index, status, static s => new SeriesSlot(s)).Read();
+                    readings.Add(one);
+                    seriesCompleted += one.Count;
+                    seriesErrors += status.IsError ? one.Count : 0;
+                }
+
+                reading.Listed = statuses;
             }
 
             routes.Add(reading);
@@ -150,6 +167,9 @@ internal sealed class RouteReading(RouteInstruments route, long inFlight, List<S
     public IReadOnlyList<SeriesReading> Series => SeriesList;
 
     internal List<SeriesReading> SeriesList { get; } = series;
+
+    /// <summary>The route's series when <see cref="SeriesList"/> was last made (a reusing reader's).</summary>
+    internal System.Collections.Immutable.ImmutableArray<StatusInstruments> Listed { get; set; }
 }
 
 /// <summary>One (route, method, status) series as read.</summary>
