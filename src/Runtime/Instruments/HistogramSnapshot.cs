@@ -190,6 +190,7 @@ internal sealed class HistogramSnapshot
         length--;
     }
 
+    /// <summary>Adds <paramref name="other"/> to this, in place.</summary>
     internal void Add(HistogramSnapshot other)
     {
         var scratch = mergeScratch ??= new HistogramSnapshot();
