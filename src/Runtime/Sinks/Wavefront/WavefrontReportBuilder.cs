@@ -128,7 +128,7 @@ internal sealed class WavefrontReportBuilder
             for (var s = 0; s < series.Count; s++)
             {
                 var one = series[s];
-                ref var state = ref StateOf(one, route);
+                ref var state = ref StateOf(one, names.ResponseStem);
                 var stem = state.QuotedStem;
                 lines += Count(WavefrontLines.Metric(metrics, Utf8Pieces.Of(stem, CumulativeEnd), one.Count, timestamp, sourceSuffix));
                 var delta = one.CountDelta;
@@ -192,15 +192,20 @@ internal sealed class WavefrontReportBuilder
         return lines;
     }
 
-    private ref RouteText TextOf(RouteReading route)
+    // The element at index, the array grown to hold it: made the first time a route or series is reported.
+    private static ref T At<T>(ref T[] values, int index)
     {
-        var index = route.Index;
-        if ((uint)index >= (uint)routeTexts.Length)
+        if ((uint)index >= (uint)values.Length)
         {
-            Array.Resize(ref routeTexts, Math.Max(index + 1, routeTexts.Length * 2));
+            Array.Resize(ref values, Math.Max(index + 1, values.Length * 2));
         }
 
-        ref var text = ref routeTexts[index];
+        return ref values[index];
+    }
+
+    private ref RouteText TextOf(RouteReading route)
+    {
+        ref var text = ref At(ref routeTexts, route.Index);
         if (text.ResponseStem is null)
         {
             text = CreateText(route.Route);
@@ -229,18 +234,12 @@ internal sealed class WavefrontReportBuilder
         return builder.ToString();
     }
 
-    private ref SeriesState StateOf(SeriesReading one, RouteReading route)
+    private ref SeriesState StateOf(SeriesReading one, string responseStem)
     {
-        var index = one.Index;
-        if ((uint)index >= (uint)seriesStates.Length)
-        {
-            Array.Resize(ref seriesStates, Math.Max(index + 1, seriesStates.Length * 2));
-        }
-
-        ref var state = ref seriesStates[index];
+        ref var state = ref At(ref seriesStates, one.Index);
         if (state.Text is null)
         {
-            state = CreateState(one.Series, routeTexts[route.Index].ResponseStem);
+            state = CreateState(one.Series, responseStem);
         }
 
         return ref state;
