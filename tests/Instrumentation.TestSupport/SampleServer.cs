@@ -1,7 +1,5 @@
 using System.Net;
 using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Hosting.Server;
-using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Configuration;
@@ -41,29 +39,31 @@ public sealed class SampleServer : IAsyncDisposable
     public static SampleServer Start(IDictionary<string, string?>? settings = null, Action<IServiceCollection>? services = null, bool h2c = false)
     {
         var factory = new Factory(settings ?? new Dictionary<string, string?>(), services);
-        if (!h2c)
-        {
-            factory.UseKestrel(FreePort.Next());
-            factory.StartServer();
-            var address = factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            return new SampleServer(factory, new Uri(address.Replace("localhost", "127.0.0.1", StringComparison.Ordinal)));
-        }
 
-        int port = FreePort.Next(), h2cPort = FreePort.Next();
+        // The ports go through Kestrel's options, which Kestrel reads as it starts. WebApplicationFactory.UseKestrel(port)
+        // instead rewrites the server's address list from this thread after the host is built, while the sample's own
+        // Main thread runs on to app.Run(): when Main wins (a loaded machine), Kestrel has started and the rewrite
+        // throws "Addresses cannot be modified after the server has started".
+        int port = FreePort.Next(), h2cPort = h2c ? FreePort.Next() : 0;
         factory.UseKestrel(kestrel =>
         {
             kestrel.Listen(IPAddress.Loopback, port);
-            kestrel.Listen(IPAddress.Loopback, h2cPort, listen => listen.Protocols = HttpProtocols.Http2);
+            if (h2c)
+            {
+                kestrel.Listen(IPAddress.Loopback, h2cPort, listen => listen.Protocols = HttpProtocols.Http2);
+            }
         });
         factory.StartServer();
         return new SampleServer(factory, new Uri($"http://127.0.0.1:{port}"))
         {
-            H2cClient = new HttpClient
-            {
-                BaseAddress = new Uri($"http://127.0.0.1:{h2cPort}"),
-                DefaultRequestVersion = HttpVersion.Version20,
-                DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
-            },
+            H2cClient = h2c
+                ? new HttpClient
+                {
+                    BaseAddress = new Uri($"http://127.0.0.1:{h2cPort}"),
+                    DefaultRequestVersion = HttpVersion.Version20,
+                    DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact,
+                }
+                : null,
         };
     }
 
