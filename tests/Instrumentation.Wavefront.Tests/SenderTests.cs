@@ -176,6 +176,47 @@ public class SenderTests
     }
 
     [Fact]
+    public async Task A_send_in_flight_when_the_drain_begins_is_let_finish_and_its_batch_arrives_once()
+    {
+        // The receiver has the batch but answers late, as a loaded one does: the drain must wait for the answer, not
+        // abandon the send and send the batch again.
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        ingestion.AnswerLate(TimeSpan.FromMilliseconds(500));
+        using var sender = Sender(WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler()), capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
+        Enqueue(sender, 0, 5);
+        sender.Start();
+        sender.RequestFlush();
+        await ingestion.WaitForAsync(requests => requests.Count > 0, Patience, "the loop's send never arrived");
+
+        using var limit = new CancellationTokenSource(Patience);
+        Assert.Equal(0, await sender.DrainAsync(limit.Token));
+        var request = Assert.Single(ingestion.Requests);
+        Assert.Equal(Enumerable.Range(0, 5).Select(Line), request.Records.Select(r => r.Line));
+        var stats = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((5L, 0L, 0L, 0), (stats.Sent, stats.Dropped, stats.Failures, stats.QueueSize));
+    }
+
+    [Fact]
+    public async Task A_send_in_flight_is_abandoned_when_the_drains_time_is_up_and_its_lines_counted_as_dropped()
+    {
+        await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
+        ingestion.AnswerLate(TimeSpan.FromSeconds(30));
+        using var sender = Sender(WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler()), capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
+        Enqueue(sender, 0, 5);
+        sender.Start();
+        sender.RequestFlush();
+        await ingestion.WaitForAsync(requests => requests.Count > 0, Patience, "the loop's send never arrived");
+
+        using var limit = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        var drain = sender.DrainAsync(limit.Token);
+        Assert.Same(drain, await Task.WhenAny(drain, Task.Delay(Patience)));
+        Assert.Equal(5, await drain);
+        Assert.Single(ingestion.Requests);
+        var stats = sender.Stats(WavefrontDataKind.Metric);
+        Assert.Equal((0L, 5L, 0), (stats.Sent, stats.DroppedAtShutdown, stats.QueueSize));
+    }
+
+    [Fact]
     public void The_token_never_travels_over_plain_http()
     {
         var error = Assert.Throws<InvalidOperationException>(() => WavefrontTransport.Http(new Uri("http://example.com"), Token, new HttpClientHandler()));

@@ -21,6 +21,7 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
     private readonly ConcurrentQueue<(int Status, string? RetryAfter)> script = new();
     private readonly ConcurrentQueue<IngestionRequest> requests = new();
     private Failure? failing;
+    private long answerDelayTicks;
 
     private FakeWavefrontIngestion(WebApplication app, Uri address, X509Certificate2? certificate)
     {
@@ -79,6 +80,12 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
     public void FailAll(int? status, string? retryAfter = null) =>
         Volatile.Write(ref failing, status is { } code ? new Failure(code, retryAfter) : null);
 
+    /// <summary>
+    /// From now on every request is kept as it arrives but answered only after <paramref name="delay"/>: a receiver
+    /// that has taken a batch and is slow to say so.
+    /// </summary>
+    public void AnswerLate(TimeSpan delay) => Interlocked.Exchange(ref answerDelayTicks, delay.Ticks);
+
     /// <summary>A handler that trusts exactly this endpoint's certificate, as a client would trust a real CA.</summary>
     public HttpMessageHandler CreateTrustingHandler()
     {
@@ -134,6 +141,12 @@ public sealed class FakeWavefrontIngestion : IAsyncDisposable
             context.Request.Headers.ContentEncoding.ToString(),
             body.ToArray(),
             status));
+        if (Interlocked.Read(ref answerDelayTicks) is > 0 and var ticks)
+        {
+            // Until the client gives up, then the answer goes nowhere.
+            await Task.Delay(TimeSpan.FromTicks(ticks), context.RequestAborted).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
         context.Response.StatusCode = status;
         if (retryAfter is not null)
         {

@@ -38,6 +38,10 @@ internal class LineSender<TChannel> : IDisposable
     private readonly ILogger logger;
     private readonly TimeProvider time;
     private readonly CancellationTokenSource stopping = new();
+
+    // Cancels a send in flight: only at the drain's deadline or on Dispose, never when the loop is merely asked to stop.
+    // A send cut short is retried, and the receiver may already hold its batch: cancelling it early sends that batch twice.
+    private readonly CancellationTokenSource abandoning = new();
     private readonly SemaphoreSlim flushRequested = new(0, 1);
     private readonly SinkMeter meter;
     private IReadOnlyList<string>? statusLines;
@@ -104,7 +108,7 @@ internal class LineSender<TChannel> : IDisposable
     public bool IsEmpty => Volatile.Read(ref statusLines) is null && channels.All(c => c.Count == 0);
 
     /// <summary>Starts the background loop that sends every flush interval.</summary>
-    public void Start() => loop ??= Task.Run(() => RunAsync(stopping.Token));
+    public void Start() => loop ??= Task.Run(() => RunAsync(stopping.Token, abandoning.Token));
 
     /// <summary>Asks the loop to send now rather than at the end of the interval.</summary>
     public void RequestFlush()
@@ -129,12 +133,16 @@ internal class LineSender<TChannel> : IDisposable
     public Task FlushAsync(CancellationToken cancellation) => FlushAsync(shuttingDown: false, cancellation);
 
     /// <summary>
-    /// At shutdown: stops the loop, then sends until everything is sent or the time is up, retrying without backoff;
-    /// what is left is counted as dropped. Returns how many lines that was.
+    /// At shutdown: stops the loop, letting a send in flight finish, then sends until everything is sent or the time is
+    /// up, retrying without backoff; what is left is counted as dropped. Returns how many lines that was.
     /// </summary>
     public async Task<int> DrainAsync(CancellationToken cancellation)
     {
-        await StopLoopAsync().ConfigureAwait(false);
+        using (cancellation.UnsafeRegister(static source => ((CancellationTokenSource)source!).Cancel(), abandoning))
+        {
+            await StopLoopAsync().ConfigureAwait(false);
+        }
+
         while (!cancellation.IsCancellationRequested && !IsEmpty)
         {
             await FlushAsync(shuttingDown: true, cancellation).ConfigureAwait(false);
@@ -171,6 +179,7 @@ internal class LineSender<TChannel> : IDisposable
     public void Dispose()
     {
         stopping.Cancel();
+        abandoning.Cancel();
         transport.Dispose();
         meter.Dispose();
         GC.SuppressFinalize(this);
@@ -187,7 +196,7 @@ internal class LineSender<TChannel> : IDisposable
         }
     }
 
-    private async Task RunAsync(CancellationToken stop)
+    private async Task RunAsync(CancellationToken stop, CancellationToken abandon)
     {
         while (!stop.IsCancellationRequested)
         {
@@ -202,9 +211,9 @@ internal class LineSender<TChannel> : IDisposable
 
             try
             {
-                await FlushAsync(stop).ConfigureAwait(false);
+                await FlushAsync(shuttingDown: false, abandon).ConfigureAwait(false);
             }
-            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            catch (OperationCanceledException) when (stop.IsCancellationRequested || abandon.IsCancellationRequested)
             {
                 return;
             }
@@ -250,10 +259,11 @@ internal class LineSender<TChannel> : IDisposable
         }
     }
 
+    // Once the loop is asked to stop it starts no further send: the drain sends the rest, without the backoff.
     private bool Ready(LineChannel channel, bool shuttingDown)
     {
         var now = time.GetUtcNow();
-        return now >= channel.PausedUntil && (shuttingDown || now >= channel.RetryAt);
+        return now >= channel.PausedUntil && (shuttingDown || (now >= channel.RetryAt && !stopping.IsCancellationRequested));
     }
 
     // What a send's outcome does to its channel; lines is 0 for status lines, which are never counted.
