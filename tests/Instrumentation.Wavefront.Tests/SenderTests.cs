@@ -181,13 +181,7 @@ public class SenderTests
         // The receiver has the batch but answers late, as a loaded one does: the drain must wait for the answer, not
         // abandon the send and send the batch again.
         await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
-        ingestion.AnswerLate(TimeSpan.FromMilliseconds(500));
-        using var sender = Sender(WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler()), capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
-        Enqueue(sender, 0, 5);
-        sender.Start();
-        sender.RequestFlush();
-        await ingestion.WaitForAsync(requests => requests.Count > 0, Patience, "the loop's send never arrived");
-
+        using var sender = await SendingLateAnsweredAsync(ingestion, TimeSpan.FromMilliseconds(500));
         using var limit = new CancellationTokenSource(Patience);
         Assert.Equal(0, await sender.DrainAsync(limit.Token));
         var request = Assert.Single(ingestion.Requests);
@@ -200,13 +194,7 @@ public class SenderTests
     public async Task A_send_in_flight_is_abandoned_when_the_drains_time_is_up_and_its_lines_counted_as_dropped()
     {
         await using var ingestion = await FakeWavefrontIngestion.StartAsync(https: false);
-        ingestion.AnswerLate(TimeSpan.FromSeconds(30));
-        using var sender = Sender(WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler()), capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
-        Enqueue(sender, 0, 5);
-        sender.Start();
-        sender.RequestFlush();
-        await ingestion.WaitForAsync(requests => requests.Count > 0, Patience, "the loop's send never arrived");
-
+        using var sender = await SendingLateAnsweredAsync(ingestion, TimeSpan.FromSeconds(30));
         using var limit = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
         var drain = sender.DrainAsync(limit.Token);
         Assert.Same(drain, await Task.WhenAny(drain, Task.Delay(Patience)));
@@ -300,6 +288,18 @@ public class SenderTests
         new(WavefrontTransport.Http(ingestion.Address, Token, ingestion.CreateTrustingHandler()),
             new LineSenderSettings(WavefrontTransport.Destination(new WavefrontOptions { Server = ingestion.Address.ToString() }), 100, 100, TimeSpan.FromSeconds(1), WavefrontSink.Refusal),
             logger, time);
+
+    // A sender whose loop has sent five lines to a receiver that took them and answers only after the delay.
+    private static async Task<WavefrontSender> SendingLateAnsweredAsync(FakeWavefrontIngestion ingestion, TimeSpan delay)
+    {
+        ingestion.AnswerLate(delay);
+        var sender = Sender(WavefrontTransport.Http(ingestion.Address, token: null, new SocketsHttpHandler()), capacity: 100, batch: 100, new ListLogger(), TimeProvider.System);
+        Enqueue(sender, 0, 5);
+        sender.Start();
+        sender.RequestFlush();
+        await ingestion.WaitForAsync(requests => requests.Count > 0, Patience, "the loop's send never arrived");
+        return sender;
+    }
 
     private static async Task FlushUntil(WavefrontSender sender, Func<bool> done)
     {
