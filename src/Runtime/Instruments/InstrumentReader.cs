@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace Instrumentation.Instruments;
 
 /// <summary>
@@ -168,8 +170,11 @@ internal sealed class RouteReading(RouteInstruments route, long inFlight, List<S
 
     internal List<SeriesReading> SeriesList { get; } = series;
 
-    /// <summary>The route's series when <see cref="SeriesList"/> was last made (a reusing reader's).</summary>
-    internal System.Collections.Immutable.ImmutableArray<StatusInstruments> Listed { get; set; }
+    /// <summary>
+    /// The route's series when <see cref="SeriesList"/> was last made (a reusing reader's), compared by reference: a
+    /// route that gains a series gets a new array.
+    /// </summary>
+    internal ImmutableArray<StatusInstruments> Listed { get; set; }
 }
 
 /// <summary>One (route, method, status) series as read.</summary>

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Instrumentation.Instruments;
 
@@ -262,7 +263,7 @@ internal sealed class LogHistogram
     }
 
     // Inlined into Record: as a call (it is too large for the JIT's own inlining), it cost several ns more per value.
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static (int Chunk, int Bin) Locate(long value)
     {
         if (value <= ZeroLargest)
@@ -307,7 +308,7 @@ internal sealed class LogHistogram
     public static double BinMidpoint(int chunk, int bin) => (BinLowerBound(chunk, bin) + BinUpperBound(chunk, bin) - 1) / 2.0;
 
     /// <summary>A histogram's chunks, in place: chunk k at k, null until used.</summary>
-    [System.Runtime.CompilerServices.InlineArray(ChunkCount)]
+    [InlineArray(ChunkCount)]
     internal struct ChunkTable
     {
         private long[]? first;
